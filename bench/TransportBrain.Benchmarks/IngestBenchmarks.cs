@@ -1,0 +1,107 @@
+using BenchmarkDotNet.Attributes;
+using TransportBrain.Highway;
+using TransportBrain.Highway.SampleData;
+using TransportBrain.Hub.Catalog;
+using TransportBrain.Hub.Ingest;
+using TransportBrain.Hub.Quality;
+using TransportBrain.Hub.Storage;
+
+namespace TransportBrain.Benchmarks;
+
+/// <summary>
+/// Import of ETC gantry transactions with every rule on (required, type, range, pattern, enumeration,
+/// reference, timeliness, uniqueness): the hub's hottest path. Rows/s = Rows / mean time.
+/// Set BRAIN_BENCH_POSTGRES to a postgres:// URL to add the PostgreSQL store to the same run.
+/// </summary>
+[MemoryDiagnoser]
+[SimpleJob(launchCount: 1, warmupCount: 1, iterationCount: 5)]
+public class GantryImportBenchmarks
+{
+    public const int Rows = 200_000;
+    private string _dir = "";
+    private SampleFiles _files = null!;
+    private DatasetRegistry _registry = null!;
+    private IHubStore _store = null!;
+
+    [Params("sqlite", "postgres")]
+    public string Store { get; set; } = "sqlite";
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _dir = Directory.CreateTempSubdirectory("brain-bench-").FullName;
+        _files = HighwaySampleGenerator.Generate(Path.Combine(_dir, "files"), Rows, DateTimeOffset.UtcNow, badFraction: 0.01);
+        _registry = new DatasetRegistry(HighwayDatasets.All);
+    }
+
+    [IterationSetup]
+    public void FreshStore()
+    {
+        var url = Environment.GetEnvironmentVariable("BRAIN_BENCH_POSTGRES");
+        if (Store == "postgres" && url is null)
+        {
+            throw new InvalidOperationException("set BRAIN_BENCH_POSTGRES=postgres://... to benchmark the PostgreSQL store");
+        }
+        var data = Path.Combine(_dir, "data-" + Guid.NewGuid().ToString("N"));
+        _store = HubStores.Open(Store == "sqlite" ? null : url, data);
+        _store.InitializeAsync(_registry).GetAwaiter().GetResult();
+        if (Store == "postgres")
+        {
+            PostgresReset.Truncate(url!, _registry);
+        }
+        var ingest = new IngestService(_store, _registry, TimeProvider.System);
+        using var gantries = new CsvRecordSource(File.OpenRead(_files.Gantries), HighwayDatasets.Gantry, SourceEncodings.Parse("utf-8"));
+        ingest.IngestAsync(HighwayDatasets.Gantry, gantries, "gantries").GetAwaiter().GetResult();
+    }
+
+    [Benchmark(Description = "import 200k gantry transactions (all rules)")]
+    public async Task<QualityReport> Import()
+    {
+        var ingest = new IngestService(_store, _registry, TimeProvider.System);
+        using var source = new CsvRecordSource(File.OpenRead(_files.GantryTransactions), HighwayDatasets.GantryTransaction, SourceEncodings.Parse("utf-8"));
+        return await ingest.IngestAsync(HighwayDatasets.GantryTransaction, source, "bench");
+    }
+
+    [IterationCleanup]
+    public void Cleanup() => _store.DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    [GlobalCleanup]
+    public void RemoveFiles() => Directory.Delete(_dir, true);
+}
+
+/// <summary>Parsing and the quality gate alone, without a store: what the reader thread costs per row.</summary>
+[MemoryDiagnoser]
+public class GateBenchmarks
+{
+    private byte[] _csv = [];
+    private QualityGate _gate = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var dir = Directory.CreateTempSubdirectory("brain-bench-gate-").FullName;
+        var files = HighwaySampleGenerator.Generate(dir, 100_000, DateTimeOffset.UtcNow);
+        _csv = File.ReadAllBytes(files.GantryTransactions);
+        var gantries = File.ReadLines(files.Gantries).Skip(1).Select(l => l.Split(',')[0]).ToHashSet();
+        _gate = new QualityGate(HighwayDatasets.GantryTransaction, new Dictionary<string, IReadOnlySet<string>> { ["highway.gantry.gantry_id"] = gantries }, DateTimeOffset.UtcNow);
+        Directory.Delete(dir, true);
+    }
+
+    [Benchmark(Description = "CSV read + quality gate, 100k gantry transactions")]
+    public int ReadAndCheck()
+    {
+        using var source = new CsvRecordSource(new MemoryStream(_csv), HighwayDatasets.GantryTransaction, SourceEncodings.Parse("utf-8"));
+        var values = new object?[HighwayDatasets.GantryTransaction.Fields.Count];
+        var violations = new List<Violation>();
+        var ok = 0;
+        while (source.TryRead(out var r))
+        {
+            violations.Clear();
+            if (r.FormatError is null && _gate.Check(r.Texts, values, violations))
+            {
+                ok++;
+            }
+        }
+        return ok;
+    }
+}

@@ -1,0 +1,32 @@
+namespace TransportBrain.Host.Api;
+
+/// <summary>Server settings. MaxRequestBytes bounds a push-ingest body (bytes).</summary>
+public sealed record ServerOptions(string Urls, long MaxRequestBytes = 16 * 1024 * 1024);
+
+/// <summary>Builds the platform's web application: API, health, OpenAPI document.</summary>
+public static class ServerHost
+{
+    public static WebApplication Build(Platform platform, ServerOptions options)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls(options.Urls);
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxRequestBytes);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddSingleton(platform);
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
+        {
+            doc.Info.Title = "TransportBrain API";
+            doc.Info.Description = "数字交通数据大脑 / transport data brain: catalog, ingest with quality gates, sharing with masking and audit.";
+            return Task.CompletedTask;
+        }));
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapOpenApi("/openapi/v1.json");
+        app.MapGet("/health", (Platform p) => TypedResults.Ok(new { status = "ok", store = p.Store.Kind, datasets = p.Registry.All.Count }))
+            .WithSummary("Liveness: the store kind and how many datasets are registered.");
+        app.MapHub(options);
+        return app;
+    }
+}

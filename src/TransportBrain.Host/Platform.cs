@@ -1,0 +1,59 @@
+using TransportBrain.Highway;
+using TransportBrain.Hub.Catalog;
+using TransportBrain.Hub.Ingest;
+using TransportBrain.Hub.Sharing;
+using TransportBrain.Hub.Storage;
+
+namespace TransportBrain.Host;
+
+/// <summary>Where the platform keeps its data and which store it uses.</summary>
+public sealed record PlatformOptions(string DataDirectory, string? Store)
+{
+    public static PlatformOptions FromEnvironment(string? data, string? store) =>
+        new(data ?? Environment.GetEnvironmentVariable("BRAIN_DATA") ?? Path.Combine(Environment.CurrentDirectory, "data"),
+            store ?? Environment.GetEnvironmentVariable("BRAIN_STORE"));
+}
+
+/// <summary>
+/// The composition root: every context registers its datasets here explicitly, and the hub's
+/// services are built over the chosen store.
+/// </summary>
+public sealed class Platform : IAsyncDisposable
+{
+    private Platform(IHubStore store, DatasetRegistry registry, TimeProvider clock)
+    {
+        Store = store;
+        Registry = registry;
+        Clock = clock;
+        Ingest = new IngestService(store, registry, clock);
+        Keys = new ApiKeys(store, clock);
+        Sharing = new DataSharing(store, clock);
+    }
+
+    public IHubStore Store { get; }
+    public DatasetRegistry Registry { get; }
+    public TimeProvider Clock { get; }
+    public IngestService Ingest { get; }
+    public ApiKeys Keys { get; }
+    public DataSharing Sharing { get; }
+
+    public static IEnumerable<DatasetDefinition> AllDatasets() => HighwayDatasets.All;
+
+    public static async Task<Platform> OpenAsync(PlatformOptions options, TimeProvider? clock = null, CancellationToken ct = default)
+    {
+        var registry = new DatasetRegistry(AllDatasets());
+        var store = HubStores.Open(options.Store, options.DataDirectory);
+        try
+        {
+            await store.InitializeAsync(registry, ct);
+        }
+        catch
+        {
+            await store.DisposeAsync();
+            throw;
+        }
+        return new Platform(store, registry, clock ?? TimeProvider.System);
+    }
+
+    public ValueTask DisposeAsync() => Store.DisposeAsync();
+}

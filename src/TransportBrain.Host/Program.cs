@@ -1,0 +1,15 @@
+using System.CommandLine;
+using TransportBrain.Host.Cli;
+
+var root = new RootCommand("TransportBrain 数字交通数据大脑: the transport data brain of a provincial Department of Transport");
+CommonOptions.AddTo(root);
+root.Subcommands.Add(ServeCommand.Create());
+root.Subcommands.Add(CatalogCommands.Create());
+root.Subcommands.Add(DataCommands.CreateImport());
+root.Subcommands.Add(DataCommands.CreateExport());
+root.Subcommands.Add(QualityCommands.CreateQuality());
+root.Subcommands.Add(QualityCommands.CreateQuarantine());
+root.Subcommands.Add(AccessCommands.CreateKeys());
+root.Subcommands.Add(AccessCommands.CreateAudit());
+root.Subcommands.Add(SampleCommands.Create());
+return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,223 @@
+using System.Threading.Channels;
+using TransportBrain.Hub.Catalog;
+using TransportBrain.Hub.Quality;
+using TransportBrain.Hub.Storage;
+
+namespace TransportBrain.Hub.Ingest;
+
+/// <summary>Live counters of a running ingest, for progress bars.</summary>
+public sealed class IngestProgress
+{
+    private long _read;
+    private long _stored;
+    private long _quarantined;
+    private long _bytes;
+
+    public long Read => Interlocked.Read(ref _read);
+    public long Stored => Interlocked.Read(ref _stored);
+    public long Quarantined => Interlocked.Read(ref _quarantined);
+    public long Bytes => Interlocked.Read(ref _bytes);
+
+    internal void SetRead(long read, long bytes)
+    {
+        Interlocked.Exchange(ref _read, read);
+        Interlocked.Exchange(ref _bytes, bytes);
+    }
+
+    internal void AddWritten(long stored, long quarantined)
+    {
+        Interlocked.Add(ref _stored, stored);
+        Interlocked.Add(ref _quarantined, quarantined);
+    }
+}
+
+/// <summary>
+/// Runs one batch: source → quality gate → store, with every rejected record quarantined with its
+/// bytes and reasons. Reading and checking run on the caller's thread while the previous chunk is
+/// written on another, so parsing and storage overlap; memory stays flat because at most a few
+/// chunks are in flight.
+/// </summary>
+public sealed class IngestService(IHubStore store, DatasetRegistry registry, TimeProvider clock)
+{
+    public const int ChunkSize = 8192;
+
+    public async Task<QualityReport> IngestAsync(DatasetDefinition dataset, IRecordSource source, string sourceName,
+        IngestProgress? progress = null, CancellationToken ct = default)
+    {
+        var started = clock.GetUtcNow();
+        var batchId = await store.BeginBatchAsync(new BatchStart(dataset.Id, sourceName, source.Format, source.EncodingName, source.Header, started), ct);
+        var gate = new QualityGate(dataset, await LoadReferencesAsync(dataset, ct), started);
+        var tally = new RuleTally();
+        var channel = Channel.CreateBounded<IngestChunk>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
+        long stored = 0, quarantined = 0, read = 0;
+
+        var writerTask = Task.Run(async () =>
+        {
+            await using var writer = await store.OpenWriterAsync(dataset, batchId, ct);
+            await foreach (var chunk in channel.Reader.ReadAllAsync(ct))
+            {
+                var result = await writer.WriteAsync(chunk, ct);
+                stored += result.Stored;
+                quarantined += chunk.Rejected.Count + result.DuplicateViolations.Count;
+                if (result.DuplicateViolations.Count > 0)
+                {
+                    lock (tally)
+                    {
+                        foreach (var v in result.DuplicateViolations)
+                        {
+                            tally.Add([v]);
+                        }
+                    }
+                }
+                progress?.AddWritten(result.Stored, chunk.Rejected.Count + result.DuplicateViolations.Count);
+            }
+        }, ct);
+
+        try
+        {
+            var chunk = new IngestChunk(ChunkSize, source.Format);
+            var violations = new List<Violation>();
+            while (source.TryRead(out var record))
+            {
+                read++;
+                violations.Clear();
+                var values = new object?[dataset.Fields.Count];
+                if (record.FormatError is { } formatError)
+                {
+                    violations.Add(formatError);
+                }
+                else
+                {
+                    gate.Check(record.Texts, values, violations);
+                }
+                if (violations.Count == 0)
+                {
+                    chunk.Rows.Add(values);
+                    chunk.Positions.Add(record.Position);
+                    chunk.Raws.Add(record.Raw.ToArray());
+                }
+                else
+                {
+                    lock (tally)
+                    {
+                        tally.Add(violations);
+                    }
+                    chunk.Rejected.Add(new QuarantinedRecord
+                    {
+                        DatasetId = dataset.Id,
+                        BatchId = batchId,
+                        Position = record.Position,
+                        Format = source.Format,
+                        Raw = record.Raw.ToArray(),
+                        Rule = violations[0].RuleKey,
+                        Reason = string.Join("\n", violations.Select(v => v.ToString())),
+                        CreatedAt = started,
+                    });
+                }
+                if (chunk.Rows.Count + chunk.Rejected.Count >= ChunkSize)
+                {
+                    progress?.SetRead(read, source.BytesRead);
+                    await channel.Writer.WriteAsync(chunk, ct);
+                    chunk = new IngestChunk(ChunkSize, source.Format);
+                }
+            }
+            if (chunk.Rows.Count + chunk.Rejected.Count > 0)
+            {
+                await channel.Writer.WriteAsync(chunk, ct);
+            }
+            progress?.SetRead(read, source.BytesRead);
+            channel.Writer.Complete();
+        }
+        catch (Exception e)
+        {
+            channel.Writer.TryComplete(e);
+            try
+            {
+                await writerTask;
+            }
+            catch (Exception) when (!ct.IsCancellationRequested)
+            {
+                // the reader's failure is the one to report
+            }
+            throw;
+        }
+        await writerTask;
+
+        List<RuleCount> counts;
+        lock (tally)
+        {
+            counts = [.. tally.ToList()];
+        }
+        var report = new QualityReport
+        {
+            BatchId = batchId,
+            DatasetId = dataset.Id,
+            Source = sourceName,
+            StartedAt = started,
+            FinishedAt = clock.GetUtcNow(),
+            Read = read,
+            Stored = stored,
+            Quarantined = quarantined,
+            RuleCounts = counts,
+        };
+        await store.CompleteBatchAsync(report, ct);
+        return report;
+    }
+
+    /// <summary>
+    /// Re-submits a quarantined record, corrected or as it was (when what it referred to now exists):
+    /// a new batch of one record through the same gate. The original is marked resubmitted and
+    /// linked to that batch; if the record fails again it is quarantined anew under the new batch.
+    /// </summary>
+    public async Task<QualityReport> ResubmitAsync(long quarantineId, byte[]? corrected, CancellationToken ct = default)
+    {
+        var q = await store.GetQuarantinedAsync(quarantineId, ct) ?? throw new IngestException($"quarantined record {quarantineId} does not exist");
+        if (q.Status != QuarantineStatus.Open)
+        {
+            throw new IngestException($"quarantined record {quarantineId} is already {q.Status.ToString().ToLowerInvariant()}");
+        }
+        if (!registry.TryGet(q.DatasetId, out var dataset))
+        {
+            throw new IngestException($"dataset {q.DatasetId} is no longer registered");
+        }
+        var batch = await store.GetBatchStartAsync(q.BatchId, ct);
+        var content = corrected ?? q.Raw;
+        IRecordSource source;
+        if (q.Format == "csv")
+        {
+            var encoding = corrected is null ? SourceEncodings.Parse(batch?.Encoding ?? "utf-8") : SourceEncodings.Parse("utf-8");
+            var header = encoding.GetBytes((batch?.Header ?? string.Join(",", dataset.Fields.Select(f => f.Name))) + "\n");
+            source = new CsvRecordSource(new MemoryStream([.. header, .. content]), dataset, encoding);
+        }
+        else
+        {
+            source = new JsonRecordSource(new MemoryStream(content), dataset);
+        }
+        using (source)
+        {
+            var report = await IngestAsync(dataset, source, $"resubmit of quarantined record {quarantineId}", null, ct);
+            // The original leaves the open queue either way: if the new attempt failed, the new batch holds it, with its reason.
+            await store.ResolveQuarantinedAsync(quarantineId, QuarantineStatus.Resubmitted, report.BatchId, clock.GetUtcNow(), ct);
+            return report;
+        }
+    }
+
+    private async Task<Dictionary<string, IReadOnlySet<string>>> LoadReferencesAsync(DatasetDefinition dataset, CancellationToken ct)
+    {
+        var result = new Dictionary<string, IReadOnlySet<string>>(StringComparer.Ordinal);
+        foreach (var f in dataset.Fields)
+        {
+            if (f.References is not { } reference || result.ContainsKey(reference))
+            {
+                continue;
+            }
+            var dot = reference.LastIndexOf('.');
+            if (dot <= 0 || !registry.TryGet(reference[..dot], out var target))
+            {
+                throw new IngestException($"{dataset.Id}.{f.Name} refers to {reference}, which is not a registered dataset field");
+            }
+            result[reference] = await store.LoadFieldValuesAsync(target, reference[(dot + 1)..], ct);
+        }
+        return result;
+    }
+}

@@ -1,0 +1,66 @@
+using TransportBrain.Hub.Quality;
+
+namespace TransportBrain.Hub.Storage;
+
+/// <summary>A stored record: its store sequence number and its typed values in schema order.</summary>
+public sealed record StoredRecord(long Seq, object?[] Values);
+
+/// <summary>A time-range page request. The cursor comes from the previous page.</summary>
+public sealed record RecordQuery(DateTimeOffset? From, DateTimeOffset? To, int Limit, string? Cursor);
+
+public sealed record RecordPage(IReadOnlyList<StoredRecord> Records, string? NextCursor);
+
+public enum QuarantineStatus
+{
+    Open,
+    Resubmitted,
+    Discarded,
+}
+
+/// <summary>A record the quality gate or the store turned away, kept with its original bytes and why.</summary>
+public sealed record QuarantinedRecord
+{
+    public long Id { get; init; }
+    public required string DatasetId { get; init; }
+    public long BatchId { get; init; }
+    public long Position { get; init; }
+    public required string Format { get; init; }
+    public required byte[] Raw { get; init; }
+    public required string Rule { get; init; }
+    public required string Reason { get; init; }
+    public QuarantineStatus Status { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset? ResolvedAt { get; init; }
+    public long? ResolvedBatchId { get; init; }
+}
+
+/// <summary>What the pipeline knows when a batch starts.</summary>
+public sealed record BatchStart(string DatasetId, string Source, string Format, string Encoding, string? Header, DateTimeOffset StartedAt);
+
+/// <summary>
+/// One unit of work for the store writer: records that passed the gate (to be stored unless they
+/// repeat the unique key) and records already rejected (to be quarantined). A chunk is written atomically.
+/// </summary>
+public sealed class IngestChunk(int capacity, string format)
+{
+    /// <summary>"csv" or "json", the format of the raw bytes.</summary>
+    public string Format { get; } = format;
+
+    public List<object?[]> Rows { get; } = new(capacity);
+    public List<long> Positions { get; } = new(capacity);
+    /// <summary>Original bytes of each row, kept only so a duplicate can be quarantined with them.</summary>
+    public List<ReadOnlyMemory<byte>> Raws { get; } = new(capacity);
+    public List<QuarantinedRecord> Rejected { get; } = [];
+}
+
+/// <summary>What the store did with a chunk.</summary>
+public readonly record struct ChunkResult(int Stored, IReadOnlyList<Violation> DuplicateViolations);
+
+public interface IRecordWriter : IAsyncDisposable
+{
+    /// <summary>
+    /// Stores the chunk's rows, quarantines those whose unique key is already taken (including by an
+    /// earlier row of the same chunk) and its rejected records, all in one transaction.
+    /// </summary>
+    ValueTask<ChunkResult> WriteAsync(IngestChunk chunk, CancellationToken ct = default);
+}

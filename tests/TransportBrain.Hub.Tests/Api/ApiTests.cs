@@ -1,0 +1,182 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using TransportBrain.Host;
+using TransportBrain.Host.Api;
+using TransportBrain.Hub.Sharing;
+using TransportBrain.Hub.Storage;
+
+namespace TransportBrain.Hub.Tests.Api;
+
+/// <summary>The HTTP API on a real Kestrel listener on loopback, over the embedded store.</summary>
+public sealed class ApiTests : IAsyncLifetime
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("brain-api-").FullName;
+    private Platform _platform = null!;
+    private WebApplication _app = null!;
+    private HttpClient _http = null!;
+    private string _adminSecret = "";
+
+    public async Task InitializeAsync()
+    {
+        _platform = await Platform.OpenAsync(new PlatformOptions(_dir, null));
+        _app = ServerHost.Build(_platform, new ServerOptions("http://127.0.0.1:0", MaxRequestBytes: 64 * 1024));
+        await _app.StartAsync();
+        _http = new HttpClient { BaseAddress = new Uri(_app.Urls.First()) };
+        (_, _adminSecret) = await _platform.Keys.CreateAsync("省交通运输厅数据中心", "admin", true);
+        var gantries = "[" + string.Join(",", Enumerable.Range(1, 3).Select(i =>
+            $$"""{"gantry_id":"G00605200100{{i:D2}}10001","gantry_hex":"5A000{{i}}","name":"门架{{i}}","route":"G60","stake":"K{{i * 12}}+200","direction":1,"longitude":106.{{i}},"latitude":26.6}""")) + "]";
+        var r = await Send(HttpMethod.Post, "/api/v1/datasets/highway.gantry/records", _adminSecret, gantries);
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _http.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        await _platform.DisposeAsync();
+        Directory.Delete(_dir, true);
+    }
+
+    private async Task<HttpResponseMessage> Send(HttpMethod method, string path, string? key, string? body = null, string contentType = "application/json")
+    {
+        var req = new HttpRequestMessage(method, path);
+        if (key is not null)
+        {
+            req.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
+        if (body is not null)
+        {
+            req.Content = new StringContent(body, Encoding.UTF8);
+            req.Content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
+        }
+        return await _http.SendAsync(req);
+    }
+
+    private static string Transactions(params (string Id, string Gantry, string Time, string Plate)[] rows) =>
+        "[" + string.Join(",", rows.Select(r =>
+            $$"""{"transaction_id":"{{r.Id}}","gantry_id":"{{r.Gantry}}","trans_time":"{{r.Time}}","plate":"{{r.Plate}}","plate_color":0,"vehicle_type":1,"media_type":1,"fee_fen":450}""")) + "]";
+
+    private static string Now(int minutesAgo) => DateTimeOffset.UtcNow.AddMinutes(-minutesAgo).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+
+    [Fact]
+    public async Task Health_catalog_search_and_openapi_answer()
+    {
+        var health = await _http.GetFromJsonAsync<JsonElement>("/health");
+        Assert.Equal("ok", health.GetProperty("status").GetString());
+        Assert.Equal("sqlite", health.GetProperty("store").GetString());
+
+        var catalog = await _http.GetFromJsonAsync<JsonElement>("/api/v1/catalog");
+        Assert.Contains(catalog.EnumerateArray(), d => d.GetProperty("id").GetString() == "highway.gantry_transaction");
+
+        var search = await _http.GetFromJsonAsync<JsonElement>("/api/v1/catalog/search?q=" + Uri.EscapeDataString("门架"));
+        Assert.Equal("highway.gantry", search[0].GetProperty("dataset").GetProperty("id").GetString());
+
+        var detail = await _http.GetFromJsonAsync<JsonElement>("/api/v1/catalog/highway.gantry");
+        Assert.Equal(3, detail.GetProperty("records").GetInt64());
+        Assert.Equal(3, detail.GetProperty("latestQuality").GetProperty("stored").GetInt64());
+        Assert.Contains(detail.GetProperty("fields").EnumerateArray(), f => f.GetProperty("name").GetString() == "stake");
+
+        var openapi = await _http.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+        Assert.True(openapi.GetProperty("paths").TryGetProperty("/api/v1/datasets/{id}/records", out _));
+    }
+
+    [Fact]
+    public async Task Pushed_records_get_a_per_request_report_and_bad_ones_are_quarantined()
+    {
+        var (key, secret) = await _platform.Keys.CreateAsync("贵州高速集团", "push", false);
+        await _platform.Store.SetGrantAsync(new DatasetGrant(key.Id, "highway.gantry_transaction", false, true, false));
+        var body = Transactions(
+            ("T1", "G0060520010001" + "10001", Now(5), "贵A12345"),
+            ("T2", "G0060520010002" + "10001", Now(4), "贵B00001"),
+            ("T3", "G9999999999999999999", Now(3), "贵C12345"),
+            ("T4", "G0060520010001" + "10001", Now(-120), "贵A12345"));
+        var r = await Send(HttpMethod.Post, "/api/v1/datasets/highway.gantry_transaction/records", secret, body);
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        var report = await r.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(4, report.GetProperty("read").GetInt64());
+        Assert.Equal(2, report.GetProperty("stored").GetInt64());
+        Assert.Equal(2, report.GetProperty("quarantined").GetInt64());
+        var rules = report.GetProperty("rules").EnumerateArray().Select(x => x.GetProperty("rule").GetString()!).Order().ToArray();
+        Assert.Equal(["reference:gantry_id", "timeliness:trans_time"], rules);
+
+        var quarantine = await Send(HttpMethod.Get, "/api/v1/datasets/highway.gantry_transaction/quarantine", secret);
+        var q = await quarantine.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(2, q.GetArrayLength());
+        Assert.Contains("\"transaction_id\":\"T3\"", q[0].GetProperty("raw").GetString());
+
+        // JSON lines and CSV go through the same gate
+        var lines = await Send(HttpMethod.Post, "/api/v1/datasets/highway.gantry_transaction/records", secret,
+            "{\"transaction_id\":\"T5\",\"gantry_id\":\"G0060520010003" + "10001\",\"trans_time\":\"" + Now(1) + "\",\"plate_color\":0,\"vehicle_type\":1,\"media_type\":2}\nnot json\n", "application/x-ndjson");
+        var linesReport = await lines.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(1, linesReport.GetProperty("stored").GetInt64());
+        Assert.Equal(1, linesReport.GetProperty("quarantined").GetInt64());
+        var csv = await Send(HttpMethod.Post, "/api/v1/datasets/highway.gantry_transaction/records", secret,
+            "transaction_id,gantry_id,trans_time,plate_color,vehicle_type,media_type\nT6,G0060520010003" + "10001," + Now(1) + ",1,11,1\n", "text/csv");
+        Assert.Equal(1, (await csv.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("stored").GetInt64());
+    }
+
+    [Fact]
+    public async Task Reads_need_a_grant_mask_plates_page_with_a_cursor_and_are_audited()
+    {
+        var rows = Enumerable.Range(0, 5).Select(i => ($"R{i}", "G0060520010001" + "10001", Now(10 - i), "贵A1234" + i)).ToArray();
+        Assert.Equal(HttpStatusCode.OK, (await Send(HttpMethod.Post, "/api/v1/datasets/highway.gantry_transaction/records", _adminSecret, Transactions(rows))).StatusCode);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Send(HttpMethod.Get, "/api/v1/datasets/highway.gantry_transaction/records", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Send(HttpMethod.Get, "/api/v1/datasets/highway.gantry_transaction/records", "tbk_nothing.atall")).StatusCode);
+        var (stranger, strangerSecret) = await _platform.Keys.CreateAsync("某公司", "none", false);
+        var forbidden = await Send(HttpMethod.Get, "/api/v1/datasets/highway.gantry_transaction/records", strangerSecret);
+        Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
+        Assert.Contains("某公司", (await forbidden.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+
+        var (key, secret) = await _platform.Keys.CreateAsync("贵州省公安厅交警总队", "reader", false);
+        await _platform.Store.SetGrantAsync(new DatasetGrant(key.Id, "highway.gantry_transaction", true, false, false));
+        var page1 = await (await Send(HttpMethod.Get, "/api/v1/datasets/highway.gantry_transaction/records?limit=3", secret)).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(page1.GetProperty("masked").GetBoolean());
+        Assert.Equal(3, page1.GetProperty("count").GetInt32());
+        Assert.Equal("贵A·***40", page1.GetProperty("records")[0].GetProperty("plate").GetString());
+        var cursor = page1.GetProperty("nextCursor").GetString();
+        var page2 = await (await Send(HttpMethod.Get, "/api/v1/datasets/highway.gantry_transaction/records?limit=3&cursor=" + cursor, secret)).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(2, page2.GetProperty("count").GetInt32());
+        Assert.Equal("R3", page2.GetProperty("records")[0].GetProperty("transaction_id").GetString());
+
+        // open reference data needs no key
+        Assert.Equal(HttpStatusCode.OK, (await Send(HttpMethod.Get, "/api/v1/datasets/highway.gantry/records", null)).StatusCode);
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await Send(HttpMethod.Get, "/api/v1/audit", secret)).StatusCode);
+        var audit = await (await Send(HttpMethod.Get, "/api/v1/audit?organisation=" + Uri.EscapeDataString("贵州省公安厅交警总队"), _adminSecret)).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(2, audit.GetArrayLength());
+        Assert.Equal(2, audit[0].GetProperty("rowCount").GetInt64());
+        Assert.Equal(key.Id, audit[0].GetProperty("keyId").GetString());
+        Assert.DoesNotContain(stranger.Id, audit.EnumerateArray().Select(a => a.GetProperty("keyId").GetString()));
+    }
+
+    [Fact]
+    public async Task Bad_requests_get_clear_problems_and_the_server_keeps_serving()
+    {
+        var unknown = await Send(HttpMethod.Get, "/api/v1/datasets/nope.nothing/records", null);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Contains("nope.nothing", await unknown.Content.ReadAsStringAsync());
+
+        var big = "[" + string.Join(",", Enumerable.Repeat("{\"transaction_id\":\"x\"}", 5000)) + "]";
+        var tooLarge = await Send(HttpMethod.Post, "/api/v1/datasets/highway.gantry_transaction/records", _adminSecret, big);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooLarge.StatusCode);
+
+        var badTime = await Send(HttpMethod.Get, "/api/v1/datasets/highway.gantry/records?from=tomorrow", null);
+        Assert.Equal(HttpStatusCode.BadRequest, badTime.StatusCode);
+        var badCursor = await Send(HttpMethod.Get, "/api/v1/datasets/highway.gantry/records?cursor=%%%", null);
+        Assert.Equal(HttpStatusCode.BadRequest, badCursor.StatusCode);
+        var badCsv = await Send(HttpMethod.Post, "/api/v1/datasets/highway.gantry_transaction/records", _adminSecret, "nothing,useful\n1,2\n", "text/csv");
+        Assert.Equal(HttpStatusCode.BadRequest, badCsv.StatusCode);
+        Assert.Contains("transaction_id", await badCsv.Content.ReadAsStringAsync());
+        var garbage = await Send(HttpMethod.Post, "/api/v1/datasets/highway.gantry_transaction/records", _adminSecret, "[{\"transaction_id\": }");
+        var report = await garbage.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(report.GetProperty("read").GetInt64(), report.GetProperty("quarantined").GetInt64());
+
+        Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync("/health")).StatusCode);
+    }
+}

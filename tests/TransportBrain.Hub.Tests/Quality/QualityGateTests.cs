@@ -1,0 +1,91 @@
+using TransportBrain.Hub.Quality;
+
+namespace TransportBrain.Hub.Tests.Quality;
+
+public class QualityGateTests
+{
+    private static readonly Dictionary<string, IReadOnlySet<string>> Stations = new() { ["test.station.station_id"] = new HashSet<string> { "S1" } };
+
+    private static List<Violation> Check(params string?[] texts)
+    {
+        var gate = new QualityGate(TestData.Passing, Stations, TestData.Now);
+        var violations = new List<Violation>();
+        gate.Check(texts, new object?[texts.Length], violations);
+        return violations;
+    }
+
+    [Fact]
+    public void A_good_record_passes_and_gets_typed_values_in_utc()
+    {
+        var gate = new QualityGate(TestData.Passing, Stations, TestData.Now);
+        var values = new object?[8];
+        var violations = new List<Violation>();
+        Assert.True(gate.Check(["p1", "S1", "2025-05-31 12:00:00", "贵A12345", "13800001111", "88.5", "11", "是"], values, violations));
+        Assert.Equal(new DateTimeOffset(2025, 5, 31, 4, 0, 0, TimeSpan.Zero), values[2]);
+        Assert.Equal(88.5, values[5]);
+        Assert.Equal(11L, values[6]);
+        Assert.Equal(true, values[7]);
+    }
+
+    [Theory]
+    [InlineData(RuleKind.Required, "passing_id", "", "S1", "2025-05-31 12:00:00", null, null, null)]
+    [InlineData(RuleKind.Type, "speed_kmh", "p", "S1", "2025-05-31 12:00:00", null, "fast", null)]
+    [InlineData(RuleKind.Type, "seen_at", "p", "S1", "2025-02-30 12:00:00", null, null, null)]
+    [InlineData(RuleKind.Range, "speed_kmh", "p", "S1", "2025-05-31 12:00:00", null, "250", null)]
+    [InlineData(RuleKind.Pattern, "plate", "p", "S1", "2025-05-31 12:00:00", "贵I0O000", null, null)]
+    [InlineData(RuleKind.Enumeration, "vehicle_type", "p", "S1", "2025-05-31 12:00:00", null, null, "7")]
+    [InlineData(RuleKind.Reference, "station_id", "p", "S9", "2025-05-31 12:00:00", null, null, null)]
+    [InlineData(RuleKind.Timeliness, "seen_at", "p", "S1", "2025-06-02 12:00:00", null, null, null)]
+    [InlineData(RuleKind.Timeliness, "seen_at", "p", "S1", "2024-01-01 12:00:00", null, null, null)]
+    public void Each_rule_reports_its_kind_and_field(RuleKind rule, string field, string id, string station, string time, string? plate, string? speed, string? type)
+    {
+        var v = Assert.Single(Check(id, station, time, plate, null, speed, type, null));
+        Assert.Equal(rule, v.Rule);
+        Assert.Equal(field, v.Field);
+        Assert.Contains(field, v.Reason);
+    }
+
+    [Fact]
+    public void A_record_breaking_several_rules_reports_them_all()
+    {
+        var v = Check(null, "S9", "2025-05-31 12:00:00", "bad", null, "-1", null, "maybe");
+        Assert.Equal(["required:passing_id", "reference:station_id", "pattern:plate", "range:speed_kmh", "type:is_truck"], v.Select(x => x.RuleKey).ToArray());
+    }
+
+    [Theory]
+    [InlineData("2025-05-31 12:00:00", "2025-05-31T04:00:00Z")]
+    [InlineData("2025-05-31T12:00:00.250", "2025-05-31T04:00:00.25Z")]
+    [InlineData("2025-05-31T04:00:00Z", "2025-05-31T04:00:00Z")]
+    [InlineData("2025-05-31T06:00:00+02:00", "2025-05-31T04:00:00Z")]
+    [InlineData("2024-02-29 08:00:00", "2024-02-29T00:00:00Z")]
+    public void Times_without_an_offset_are_china_standard_time(string text, string utc)
+    {
+        Assert.True(ValueParser.TryParseInstant(text, out var t));
+        Assert.Equal(DateTimeOffset.Parse(utc, System.Globalization.CultureInfo.InvariantCulture), t);
+        Assert.Equal(TimeSpan.Zero, t.Offset);
+    }
+
+    [Theory]
+    [InlineData("2025-02-29 08:00:00")]
+    [InlineData("2025-13-01 08:00:00")]
+    [InlineData("2025-05-31 24:00:00")]
+    [InlineData("2025-05-31 23:60:00")]
+    [InlineData("yesterday")]
+    [InlineData("2025-05-31 12:00:00 bananas")]
+    public void Impossible_times_are_rejected(string text) => Assert.False(ValueParser.TryParseInstant(text, out _));
+
+    [Fact]
+    public void Report_scores_follow_counts_and_dimensions()
+    {
+        var tally = new RuleTally();
+        tally.Add([new Violation(RuleKind.Required, "a", "x"), new Violation(RuleKind.Range, "b", "y")]);
+        tally.Add([new Violation(RuleKind.Required, "a", "x")]);
+        var report = new QualityReport { DatasetId = "d", Source = "s", Read = 10, Stored = 8, Quarantined = 2, RuleCounts = tally.ToList() };
+        Assert.True(report.IsConsistent);
+        Assert.Equal(80, report.Score);
+        Assert.Equal(80, report.DimensionScores["completeness"]);
+        Assert.Equal(90, report.DimensionScores["validity"]);
+        Assert.Equal(100, report.DimensionScores["uniqueness"]);
+        Assert.Equal(2, report.RuleCounts.Single(r => r.RuleKey == "required:a").Records);
+    }
+}

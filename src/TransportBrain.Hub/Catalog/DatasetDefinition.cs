@@ -129,6 +129,10 @@ public sealed record DatasetDefinition
         {
             problems.Add($"dataset id '{Id}' must be 'context.name' in lower case letters, digits and underscores");
         }
+        if (Id.Length > 48)
+        {
+            problems.Add($"dataset id '{Id}' is longer than 48 characters (PostgreSQL cuts identifiers at 63, and index names add a suffix)");
+        }
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var f in Fields)
         {

@@ -75,6 +75,13 @@ public sealed class QualityGate
                 continue;
             }
             values[i] = value;
+            if (f.Type == FieldType.String && text.Contains('\0', StringComparison.Ordinal))
+            {
+                // PostgreSQL cannot store U+0000 in text; reject it everywhere so both stores agree.
+                values[i] = null;
+                violations.Add(new Violation(RuleKind.Type, f.Name, $"{f.Name}: contains a NUL character"));
+                continue;
+            }
             if (f.Min is not null || f.Max is not null)
             {
                 var number = value switch { long l => (double)l, double d => d, _ => double.NaN };

@@ -179,13 +179,6 @@ internal sealed class SqliteDialect : SqlDialect
         _ => "INTEGER",
     };
 
-    public SqliteType ParameterType(FieldType type) => type switch
-    {
-        FieldType.String => SqliteType.Text,
-        FieldType.Double => SqliteType.Real,
-        _ => SqliteType.Integer,
-    };
-
     public override object ToDb(object? value, FieldType type) => value switch
     {
         null => DBNull.Value,

@@ -48,4 +48,11 @@ public interface IHubStore : IAsyncDisposable
     Task<IReadOnlyList<AuditEntry>> QueryAuditAsync(AuditQuery query, CancellationToken ct = default);
     /// <summary>Recomputes the chain; returns the id of the first entry that does not match, or null when intact.</summary>
     Task<long?> VerifyAuditChainAsync(CancellationToken ct = default);
+
+    /// <summary>Writes the documents (insert or replace) in one transaction; each one's version rises by one.</summary>
+    Task PutDocumentsAsync(string collection, IReadOnlyList<(string Key, string Json)> documents, DateTimeOffset at, CancellationToken ct = default);
+    Task<StoredDocument?> GetDocumentAsync(string collection, string key, CancellationToken ct = default);
+    /// <summary>Documents of a collection in key order, after <paramref name="afterKey"/> (keyset paging).</summary>
+    Task<IReadOnlyList<StoredDocument>> ListDocumentsAsync(string collection, string? afterKey, int limit, CancellationToken ct = default);
+    Task<bool> DeleteDocumentAsync(string collection, string key, CancellationToken ct = default);
 }

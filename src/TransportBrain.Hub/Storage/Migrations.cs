@@ -40,5 +40,12 @@ internal static class Migrations
             "CREATE INDEX hub_audit_dataset ON hub_audit (dataset_id, at)",
             "CREATE INDEX hub_audit_at ON hub_audit (at)",
         ]),
+        (2, "documents: mutable state of the contexts (registrations, alarm lifecycles, rule checkpoints)",
+        [
+            """
+            CREATE TABLE hub_document (collection {text} NOT NULL, doc_key {text} NOT NULL, body {text} NOT NULL,
+              version {int} NOT NULL, updated_at {ts} NOT NULL, PRIMARY KEY (collection, doc_key))
+            """,
+        ]),
     ];
 }

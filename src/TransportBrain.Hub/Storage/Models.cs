@@ -5,8 +5,22 @@ namespace TransportBrain.Hub.Storage;
 /// <summary>A stored record: its store sequence number and its typed values in schema order.</summary>
 public sealed record StoredRecord(long Seq, object?[] Values);
 
-/// <summary>A time-range page request. The cursor comes from the previous page.</summary>
-public sealed record RecordQuery(DateTimeOffset? From, DateTimeOffset? To, int Limit, string? Cursor);
+/// <summary>
+/// A time-range page request. The cursor comes from the previous page. <see cref="Equal"/> narrows the
+/// range to records whose fields equal the given values (typed as the schema says), e.g. one vehicle's
+/// track; lead the dataset's unique key or an index with those fields for it to be fast.
+/// </summary>
+public sealed record RecordQuery(DateTimeOffset? From, DateTimeOffset? To, int Limit, string? Cursor)
+{
+    public IReadOnlyDictionary<string, object>? Equal { get; init; }
+}
+
+/// <summary>
+/// A piece of mutable state a context keeps next to its datasets (a terminal's registration, an
+/// alarm's lifecycle, a rule's checkpoint): JSON under a key in a named collection, with a version
+/// that rises by one on every write.
+/// </summary>
+public sealed record StoredDocument(string Collection, string Key, string Json, long Version, DateTimeOffset UpdatedAt);
 
 public sealed record RecordPage(IReadOnlyList<StoredRecord> Records, string? NextCursor);
 

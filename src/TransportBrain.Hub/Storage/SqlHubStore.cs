@@ -117,6 +117,21 @@ public abstract class SqlHubStore : IHubStore
         var where = new List<string>();
         var args = new List<(string, object)>();
         var cursor = RecordCursor.TryDecode(q.Cursor);
+        if (q.Equal is { } equal)
+        {
+            var n = 0;
+            foreach (var (field, value) in equal)
+            {
+                var fi = d.FieldIndex(field);
+                if (fi < 0)
+                {
+                    throw new ArgumentException($"{d.Id} has no field {field}", nameof(q));
+                }
+                where.Add($"\"{d.Fields[fi].Name}\" = @eq{n}");
+                args.Add(($"eq{n}", Dialect.ToDb(value, d.Fields[fi].Type)));
+                n++;
+            }
+        }
         string order;
         if (d.TimeField is { } tf)
         {
@@ -537,6 +552,62 @@ public abstract class SqlHubStore : IHubStore
         }
         return list;
     }
+
+    // ---- documents -----------------------------------------------------------------------
+
+    public async Task PutDocumentsAsync(string collection, IReadOnlyList<(string Key, string Json)> documents, DateTimeOffset at, CancellationToken ct = default)
+    {
+        if (documents.Count == 0)
+        {
+            return;
+        }
+        await using var c = await OpenAsync(ct);
+        await using var tx = await c.BeginTransactionAsync(ct);
+        await using var cmd = Command(c, tx,
+            "INSERT INTO hub_document (collection, doc_key, body, version, updated_at) VALUES (@c, @k, @b, 1, @t) " +
+            "ON CONFLICT (collection, doc_key) DO UPDATE SET body = excluded.body, version = hub_document.version + 1, updated_at = excluded.updated_at",
+            ("c", collection), ("k", ""), ("b", ""), ("t", Dialect.ToDb(at, FieldType.Instant)));
+        foreach (var (key, json) in documents)
+        {
+            cmd.Parameters["@k"].Value = key;
+            cmd.Parameters["@b"].Value = json;
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+        await tx.CommitAsync(ct);
+    }
+
+    public async Task<StoredDocument?> GetDocumentAsync(string collection, string key, CancellationToken ct = default)
+    {
+        await using var c = await OpenAsync(ct);
+        await using var cmd = Command(c, null, "SELECT collection, doc_key, body, version, updated_at FROM hub_document WHERE collection = @c AND doc_key = @k", ("c", collection), ("k", key));
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        return await r.ReadAsync(ct) ? ReadDocument(r) : null;
+    }
+
+    public async Task<IReadOnlyList<StoredDocument>> ListDocumentsAsync(string collection, string? afterKey, int limit, CancellationToken ct = default)
+    {
+        await using var c = await OpenAsync(ct);
+        await using var cmd = Command(c, null,
+            $"SELECT collection, doc_key, body, version, updated_at FROM hub_document WHERE collection = @c AND doc_key > @k ORDER BY doc_key LIMIT {Math.Clamp(limit, 1, 100_000).ToString(CultureInfo.InvariantCulture)}",
+            ("c", collection), ("k", afterKey ?? ""));
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var result = new List<StoredDocument>();
+        while (await r.ReadAsync(ct))
+        {
+            result.Add(ReadDocument(r));
+        }
+        return result;
+    }
+
+    public async Task<bool> DeleteDocumentAsync(string collection, string key, CancellationToken ct = default)
+    {
+        await using var c = await OpenAsync(ct);
+        return await ExecAsync(c, null, "DELETE FROM hub_document WHERE collection = @c AND doc_key = @k", ct, ("c", collection), ("k", key)) > 0;
+    }
+
+    private StoredDocument ReadDocument(DbDataReader r) => new(
+        r.GetString(0), r.GetString(1), r.GetString(2), Convert.ToInt64(r.GetValue(3), CultureInfo.InvariantCulture),
+        (DateTimeOffset)Dialect.FromDb(r, 4, FieldType.Instant)!);
 
     // ---- helpers -------------------------------------------------------------------------
 

@@ -201,6 +201,55 @@ public class HubStoreTests
         Assert.Null(await t.Store.VerifyAuditChainAsync());
     }
 
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public async Task Documents_are_replaced_with_a_rising_version_and_listed_in_key_order(string kind)
+    {
+        await using var t = await TestStores.CreateAsync(kind);
+        await t.Store.InitializeAsync(TestData.Registry());
+        await t.Store.PutDocumentsAsync("fleet.terminal", [("013800000002", "{\"plate\":\"贵A00002\"}"), ("013800000001", "{\"plate\":\"贵A00001\"}")], TestData.Now);
+        await t.Store.PutDocumentsAsync("fleet.terminal", [("013800000001", "{\"plate\":\"贵A99999\"}")], TestData.Now.AddMinutes(1));
+        await t.Store.PutDocumentsAsync("other", [("013800000001", "{}")], TestData.Now);
+
+        var one = await t.Store.GetDocumentAsync("fleet.terminal", "013800000001");
+        Assert.NotNull(one);
+        Assert.Equal("{\"plate\":\"贵A99999\"}", one.Json);
+        Assert.Equal(2, one.Version);
+        Assert.Equal(TestData.Now.AddMinutes(1), one.UpdatedAt);
+
+        var all = await t.Store.ListDocumentsAsync("fleet.terminal", null, 10);
+        Assert.Equal(["013800000001", "013800000002"], all.Select(d => d.Key).ToArray());
+        var after = await t.Store.ListDocumentsAsync("fleet.terminal", "013800000001", 10);
+        Assert.Equal("013800000002", Assert.Single(after).Key);
+
+        Assert.True(await t.Store.DeleteDocumentAsync("fleet.terminal", "013800000002"));
+        Assert.False(await t.Store.DeleteDocumentAsync("fleet.terminal", "013800000002"));
+        Assert.Null(await t.Store.GetDocumentAsync("fleet.terminal", "013800000002"));
+        Assert.NotNull(await t.Store.GetDocumentAsync("other", "013800000001"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public async Task A_time_range_read_can_be_narrowed_to_records_with_given_field_values(string kind)
+    {
+        var (t, ingest) = await OpenAsync(kind);
+        await using var _ = t;
+        await ingest.IngestAsync(TestData.Passing, Csv(
+            "p1,S1,2025-05-31 12:00:00,,,80,,\n" +
+            "p2,S2,2025-05-31 12:00:05,,,81,,\n" +
+            "p3,S1,2025-05-31 12:00:06,,,82,,\n" +
+            "p4,S1,2025-05-31 13:00:00,,,83,,\n"), "test.csv");
+
+        var page = await t.Store.ReadRecordsAsync(TestData.Passing, new RecordQuery(
+            DateTimeOffset.Parse("2025-05-31T03:59:00Z"), DateTimeOffset.Parse("2025-05-31T04:30:00Z"), 10, null)
+        { Equal = new Dictionary<string, object> { ["station_id"] = "S1" } });
+        Assert.Equal(["p1", "p3"], page.Records.Select(r => (string)r.Values[0]!).ToArray());
+
+        var byNumber = await t.Store.ReadRecordsAsync(TestData.Passing, new RecordQuery(null, null, 10, null)
+        { Equal = new Dictionary<string, object> { ["station_id"] = "S1", ["speed_kmh"] = 83.0 } });
+        Assert.Equal("p4", Assert.Single(byNumber.Records).Values[0]);
+    }
+
     [Fact]
     public async Task Editing_an_audit_entry_breaks_the_chain_at_that_entry()
     {

@@ -68,7 +68,11 @@ public sealed class IngestChunk(int capacity, string format)
 }
 
 /// <summary>What the store did with a chunk.</summary>
-public readonly record struct ChunkResult(int Stored, IReadOnlyList<Violation> DuplicateViolations);
+public readonly record struct ChunkResult(int Stored, IReadOnlyList<Violation> DuplicateViolations)
+{
+    /// <summary>Indexes into <see cref="IngestChunk.Rows"/> of the rows refused as duplicates, in the order of <see cref="DuplicateViolations"/>.</summary>
+    public IReadOnlyList<int>? DuplicateRows { get; init; }
+}
 
 public interface IRecordWriter : IAsyncDisposable
 {

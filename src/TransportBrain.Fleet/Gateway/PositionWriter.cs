@@ -1,0 +1,152 @@
+using System.Threading.Channels;
+using TransportBrain.Fleet.Supervision;
+using TransportBrain.Hub.Catalog;
+using TransportBrain.Hub.Ingest;
+using TransportBrain.Hub.Storage;
+
+namespace TransportBrain.Fleet.Gateway;
+
+/// <summary>
+/// Positions of one received message (a 0x0200, a 0x0704 batch, a 0x0201 reply) and what to do once
+/// they are durable: <see cref="OnDurable"/> gets each record's outcome (it sends the 0x8001).
+/// <see cref="Fixes"/> holds the decoded fix of each record (null for records that failed to decode).
+/// </summary>
+public sealed class PositionSubmission
+{
+    public required LiveRecord[] Records { get; init; }
+    public required VehicleFix?[] Fixes { get; init; }
+    public required Action<PositionSubmission, LiveOutcome[]?> OnDurable { get; init; }
+}
+
+/// <summary>
+/// Group commit of positions: submissions from every connection queue up while the previous group is
+/// being written; the writer then checks and writes everything queued (up to <see cref="MaxGroup"/>
+/// records) in one transaction and only then calls each submission back, so a terminal's
+/// acknowledgement always means its positions are in the store (or in quarantine with the reason).
+/// Stored fixes go on to <see cref="StoredFixes"/> for tracking and supervision.
+/// </summary>
+public sealed class PositionWriter : IAsyncDisposable
+{
+    public const int MaxGroup = 4096;
+
+    private readonly Channel<PositionSubmission> _queue;
+    private readonly LiveIngest _ingest;
+    private readonly GatewayCounters _counters;
+    private readonly Task _loop;
+    private readonly CancellationTokenSource _stop = new();
+
+    public PositionWriter(IHubStore store, DatasetRegistry registry, TimeProvider clock, GatewayCounters counters, int maxQueued = 100_000)
+    {
+        _counters = counters;
+        _ingest = new LiveIngest(store, registry, FleetDatasets.Position, "jt808 gateway", "jt808", clock);
+        // Bounded so a store that cannot keep up pushes back on the connections instead of growing memory.
+        _queue = Channel.CreateBounded<PositionSubmission>(new BoundedChannelOptions(maxQueued) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        StoredFixes = Channel.CreateBounded<VehicleFix>(new BoundedChannelOptions(200_000) { SingleWriter = true, FullMode = BoundedChannelFullMode.DropOldest });
+        _loop = Task.Run(RunAsync);
+    }
+
+    /// <summary>Fixes in the order they were stored, for the tracker. Drops the oldest if nobody reads.</summary>
+    public Channel<VehicleFix> StoredFixes { get; }
+
+    public LiveIngest Ingest => _ingest;
+
+    public ValueTask SubmitAsync(PositionSubmission submission, CancellationToken ct = default)
+    {
+        Interlocked.Add(ref _counters.PositionsReceived, submission.Records.Length);
+        return _queue.Writer.WriteAsync(submission, ct);
+    }
+
+    private async Task RunAsync()
+    {
+        var group = new List<PositionSubmission>();
+        var records = new List<LiveRecord>(MaxGroup);
+        var reader = _queue.Reader;
+        try
+        {
+            while (await reader.WaitToReadAsync(_stop.Token))
+            {
+                group.Clear();
+                records.Clear();
+                while (records.Count < MaxGroup && reader.TryRead(out var s))
+                {
+                    group.Add(s);
+                    records.AddRange(s.Records);
+                }
+                await WriteGroupAsync(group, records);
+            }
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task WriteGroupAsync(List<PositionSubmission> group, List<LiveRecord> records)
+    {
+        LiveOutcome[] outcomes;
+        try
+        {
+            outcomes = await _ingest.WriteAsync(records, null, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            // Nothing was committed: no acknowledgement goes out, so the terminals resend.
+            Interlocked.Increment(ref _counters.StoreFailures);
+            _counters.LastStoreError = e.Message;
+            foreach (var s in group)
+            {
+                s.OnDurable(s, null);
+            }
+            return;
+        }
+        Interlocked.Increment(ref _counters.GroupCommits);
+        var offset = 0;
+        foreach (var s in group)
+        {
+            var mine = outcomes.AsSpan(offset, s.Records.Length).ToArray();
+            for (var i = 0; i < mine.Length; i++)
+            {
+                switch (mine[i])
+                {
+                    case LiveOutcome.Stored:
+                        Interlocked.Increment(ref _counters.PositionsStored);
+                        if (s.Fixes[i] is { } fix)
+                        {
+                            StoredFixes.Writer.TryWrite(fix);
+                        }
+                        break;
+                    case LiveOutcome.Duplicate:
+                        Interlocked.Increment(ref _counters.PositionsDuplicate);
+                        break;
+                    default:
+                        Interlocked.Increment(ref _counters.PositionsQuarantined);
+                        break;
+                }
+            }
+            offset += s.Records.Length;
+            try
+            {
+                s.OnDurable(s, mine);
+            }
+            catch (Exception)
+            {
+                // A connection that went away while its group was written: nothing to acknowledge.
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        try
+        {
+            await _loop.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        catch (TimeoutException)
+        {
+            await _stop.CancelAsync();
+        }
+        StoredFixes.Writer.TryComplete();
+        await _ingest.DisposeAsync();
+        _stop.Dispose();
+    }
+}

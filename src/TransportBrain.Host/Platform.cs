@@ -1,3 +1,4 @@
+using TransportBrain.Fleet;
 using TransportBrain.Highway;
 using TransportBrain.Hub.Catalog;
 using TransportBrain.Hub.Ingest;
@@ -37,7 +38,7 @@ public sealed class Platform : IAsyncDisposable
     public ApiKeys Keys { get; }
     public DataSharing Sharing { get; }
 
-    public static IEnumerable<DatasetDefinition> AllDatasets() => HighwayDatasets.All;
+    public static IEnumerable<DatasetDefinition> AllDatasets() => [.. HighwayDatasets.All, .. FleetDatasets.All];
 
     public static async Task<Platform> OpenAsync(PlatformOptions options, TimeProvider? clock = null, CancellationToken ct = default)
     {
@@ -54,6 +55,17 @@ public sealed class Platform : IAsyncDisposable
         }
         return new Platform(store, registry, clock ?? TimeProvider.System);
     }
+
+    /// <summary>
+    /// Starts the fleet context (terminal registry, tracker, supervision, alarms) and, when
+    /// <paramref name="jt808"/> is given, the JT/T 808 gateway listening there.
+    /// </summary>
+    public Task<FleetService> StartFleetAsync(System.Net.IPEndPoint? jt808, string dataDirectory, Action<string>? log = null, CancellationToken ct = default) =>
+        FleetService.StartAsync(Store, Registry, Clock, new FleetOptions
+        {
+            Jt808EndPoint = jt808,
+            MediaDirectory = Path.Combine(dataDirectory, "media"),
+        }, log, ct);
 
     public ValueTask DisposeAsync() => Store.DisposeAsync();
 }

@@ -12,4 +12,5 @@ root.Subcommands.Add(QualityCommands.CreateQuarantine());
 root.Subcommands.Add(AccessCommands.CreateKeys());
 root.Subcommands.Add(AccessCommands.CreateAudit());
 root.Subcommands.Add(SampleCommands.Create());
+root.Subcommands.Add(Jt808Commands.Create());
 return await root.Parse(args).InvokeAsync();

@@ -148,6 +148,7 @@ internal sealed class SimTerminal(int index, Jt808TerminalPhone phone, Jt808Edit
     private TaskCompletionSource<(ushort MessageId, byte[] Body)>? _awaiting;
     private ushort _awaitingId;
     private int _flow;
+    private volatile bool _disposing;
     private double _lat = lat, _lon = lon;
     private int _heading = heading;
     private long _lastMoveTicks = Stopwatch.GetTimestamp();
@@ -290,7 +291,7 @@ internal sealed class SimTerminal(int index, Jt808TerminalPhone phone, Jt808Edit
         finally
         {
             await input.CompleteAsync();
-            if (Authenticated && _socket is not null)
+            if (Authenticated && !_disposing)
             {
                 Error ??= "connection closed by the platform";
             }
@@ -416,6 +417,7 @@ internal sealed class SimTerminal(int index, Jt808TerminalPhone phone, Jt808Edit
 
     public void Dispose()
     {
+        _disposing = true;
         try
         {
             _socket?.Shutdown(SocketShutdown.Both);

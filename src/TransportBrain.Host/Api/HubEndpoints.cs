@@ -204,7 +204,7 @@ public static class HubEndpoints
         }).WithSummary("The audit log of data access (administrators only).");
     }
 
-    private static async Task<(Caller? Caller, IResult? Denied)> Authorize(HttpContext http, Platform p, Func<Caller, AccessDecision> decide, CancellationToken ct)
+    internal static async Task<(Caller? Caller, IResult? Denied)> Authorize(HttpContext http, Platform p, Func<Caller, AccessDecision> decide, CancellationToken ct)
     {
         var caller = Caller.Public;
         var presented = PresentedKey(http.Request);
@@ -236,7 +236,7 @@ public static class HubEndpoints
         return string.IsNullOrWhiteSpace(header) ? null : header.Trim();
     }
 
-    private static bool TryTime(string text, out DateTimeOffset? value)
+    internal static bool TryTime(string text, out DateTimeOffset? value)
     {
         value = null;
         if (ValueParser.TryParseInstant(text, out var t))
@@ -250,7 +250,7 @@ public static class HubEndpoints
     private static ProblemHttpResult UnknownDataset(string id) =>
         TypedResults.Problem($"there is no dataset '{id}' in the catalog (GET /api/v1/catalog lists them)", statusCode: StatusCodes.Status404NotFound, title: "Unknown dataset");
 
-    private static ProblemHttpResult BadQuery(string detail) =>
+    internal static ProblemHttpResult BadQuery(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status400BadRequest, title: "Bad query");
 
     private static ProblemHttpResult TooLarge(ServerOptions o) =>

@@ -1,3 +1,5 @@
+using TransportBrain.Fleet;
+
 namespace TransportBrain.Host.Api;
 
 /// <summary>Server settings. MaxRequestBytes bounds a push-ingest body (bytes).</summary>
@@ -6,13 +8,14 @@ public sealed record ServerOptions(string Urls, long MaxRequestBytes = 16 * 1024
 /// <summary>Builds the platform's web application: API, health, OpenAPI document.</summary>
 public static class ServerHost
 {
-    public static WebApplication Build(Platform platform, ServerOptions options)
+    public static WebApplication Build(Platform platform, ServerOptions options, FleetService fleet)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(options.Urls);
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxRequestBytes);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddSingleton(platform);
+        builder.Services.AddSingleton(fleet);
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
         {
@@ -27,6 +30,7 @@ public static class ServerHost
         app.MapGet("/health", (Platform p) => TypedResults.Ok(new { status = "ok", store = p.Store.Kind, datasets = p.Registry.All.Count }))
             .WithSummary("Liveness: the store kind and how many datasets are registered.");
         app.MapHub(options);
+        app.MapFleet();
         return app;
     }
 }

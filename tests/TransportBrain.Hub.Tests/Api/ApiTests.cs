@@ -16,6 +16,7 @@ public sealed class ApiTests : IAsyncLifetime
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("brain-api-").FullName;
     private Platform _platform = null!;
+    private TransportBrain.Fleet.FleetService _fleet = null!;
     private WebApplication _app = null!;
     private HttpClient _http = null!;
     private string _adminSecret = "";
@@ -23,7 +24,8 @@ public sealed class ApiTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _platform = await Platform.OpenAsync(new PlatformOptions(_dir, null));
-        _app = ServerHost.Build(_platform, new ServerOptions("http://127.0.0.1:0", MaxRequestBytes: 64 * 1024));
+        _fleet = await _platform.StartFleetAsync(null, _dir);
+        _app = ServerHost.Build(_platform, new ServerOptions("http://127.0.0.1:0", MaxRequestBytes: 64 * 1024), _fleet);
         await _app.StartAsync();
         _http = new HttpClient { BaseAddress = new Uri(_app.Urls.First()) };
         (_, _adminSecret) = await _platform.Keys.CreateAsync("省交通运输厅数据中心", "admin", true);
@@ -38,6 +40,7 @@ public sealed class ApiTests : IAsyncLifetime
         _http.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
+        await _fleet.DisposeAsync();
         await _platform.DisposeAsync();
         Directory.Delete(_dir, true);
     }

@@ -1,0 +1,251 @@
+using System.Globalization;
+using System.Text.Json;
+using TransportBrain.Fleet.Gateway;
+using TransportBrain.Fleet.Supervision;
+using TransportBrain.Hub.Catalog;
+using TransportBrain.Hub.Ingest;
+using TransportBrain.Hub.Quality;
+using TransportBrain.Hub.Storage;
+
+namespace TransportBrain.Fleet.Tracking;
+
+/// <summary>Filters for listing alarms; null means any.</summary>
+public sealed record AlarmFilter(AlarmStatus? Status = null, AlarmKind? Kind = null, string? TerminalId = null,
+    DateTimeOffset? From = null, DateTimeOffset? To = null, bool OpenOnly = false, int Limit = 200);
+
+/// <summary>
+/// Every alarm and its handling. A raised alarm is appended to the <c>fleet.alarm</c> dataset (shared
+/// and exported like any data); its lifecycle is kept as a hub document per alarm, written as the
+/// events that made it (raised, ended, acknowledged, handled, closed) and replayed at start-up, so
+/// the same rules that guard the lifecycle guard the restore.
+/// </summary>
+public sealed class AlarmBook : IAsyncDisposable
+{
+    public const string Collection = "fleet.alarm";
+    private static readonly JsonSerializerOptions Json = TerminalRegistry.Json;
+
+    private readonly Dictionary<string, (AlarmRecord Record, AlarmDocument Doc)> _alarms = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _lock = new(1, 1);
+    private readonly IHubStore _store;
+    private readonly LiveIngest _dataset;
+    private readonly TimeProvider _clock;
+
+    private AlarmBook(IHubStore store, DatasetRegistry registry, TimeProvider clock)
+    {
+        _store = store;
+        _clock = clock;
+        _dataset = new LiveIngest(store, registry, FleetDatasets.Alarm, "supervision rules", "json", clock);
+    }
+
+    /// <summary>Raised on every new alarm (after it is stored), for live feeds.</summary>
+    public event Action<AlarmRecord>? Raised;
+
+    public static async Task<AlarmBook> LoadAsync(IHubStore store, DatasetRegistry registry, TimeProvider clock, CancellationToken ct = default)
+    {
+        var book = new AlarmBook(store, registry, clock);
+        string? after = null;
+        while (true)
+        {
+            var page = await store.ListDocumentsAsync(Collection, after, 5000, ct);
+            foreach (var d in page)
+            {
+                if (JsonSerializer.Deserialize<AlarmDocument>(d.Json, Json) is { } doc)
+                {
+                    book._alarms[d.Key] = (doc.Replay(), doc);
+                }
+            }
+            if (page.Count < 5000)
+            {
+                break;
+            }
+            after = page[^1].Key;
+        }
+        return book;
+    }
+
+    public int Count => _alarms.Count;
+
+    public async Task ApplyAsync(IReadOnlyList<AlarmSignalEvent> signals, CancellationToken ct = default)
+    {
+        var raised = new List<AlarmRecord>();
+        await _lock.WaitAsync(ct);
+        try
+        {
+            var changed = new List<(string, string)>();
+            var records = new List<LiveRecord>();
+            foreach (var s in signals)
+            {
+                if (_alarms.TryGetValue(s.AlarmId, out var existing))
+                {
+                    if (s.Signal == AlarmSignal.Ended && existing.Doc.Ended is null)
+                    {
+                        existing.Record.Apply(s);
+                        existing.Doc.Ended = s;
+                        changed.Add((s.AlarmId, JsonSerializer.Serialize(existing.Doc, Json)));
+                    }
+                    continue;
+                }
+                if (s.Signal != AlarmSignal.Raised)
+                {
+                    continue; // the end of an alarm we never saw raised (state restored from before the book existed)
+                }
+                var doc = new AlarmDocument { Raised = s };
+                var record = AlarmRecord.FromSignal(s);
+                _alarms[s.AlarmId] = (record, doc);
+                raised.Add(record);
+                changed.Add((s.AlarmId, JsonSerializer.Serialize(doc, Json)));
+                records.Add(new LiveRecord(DatasetTexts(s), System.Text.Encoding.UTF8.GetBytes(JsonSerializer.Serialize(s, Json)), 0));
+            }
+            if (records.Count > 0)
+            {
+                await _dataset.WriteAsync(records, null, ct);
+            }
+            await _store.PutDocumentsAsync(Collection, changed, _clock.GetUtcNow(), ct);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+        foreach (var r in raised)
+        {
+            Raised?.Invoke(r);
+        }
+    }
+
+    public Task<AlarmRecord> AcknowledgeAsync(string id, string user, CancellationToken ct = default) =>
+        ActAsync(id, new AlarmAction("acknowledge", user, _clock.GetUtcNow(), null), ct);
+
+    public Task<AlarmRecord> HandleAsync(string id, string user, string action, CancellationToken ct = default) =>
+        ActAsync(id, new AlarmAction("handle", user, _clock.GetUtcNow(), action), ct);
+
+    public Task<AlarmRecord> CloseAsync(string id, string user, string? note, CancellationToken ct = default) =>
+        ActAsync(id, new AlarmAction("close", user, _clock.GetUtcNow(), note), ct);
+
+    private async Task<AlarmRecord> ActAsync(string id, AlarmAction action, CancellationToken ct)
+    {
+        await _lock.WaitAsync(ct);
+        try
+        {
+            if (!_alarms.TryGetValue(id, out var entry))
+            {
+                throw new KeyNotFoundException($"alarm {id} does not exist");
+            }
+            action.ApplyTo(entry.Record); // throws AlarmLifecycleException on a transition out of order
+            entry.Doc.Actions.Add(action);
+            await _store.PutDocumentsAsync(Collection, [(id, JsonSerializer.Serialize(entry.Doc, Json))], action.At, ct);
+            return entry.Record;
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    public AlarmRecord? Find(string id)
+    {
+        _lock.Wait();
+        try
+        {
+            return _alarms.TryGetValue(id, out var e) ? e.Record : null;
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <summary>Alarms matching the filter, newest first.</summary>
+    public IReadOnlyList<AlarmRecord> Query(AlarmFilter f)
+    {
+        _lock.Wait();
+        try
+        {
+            return _alarms.Values.Select(e => e.Record)
+                .Where(r => f.Status is null || r.Status == f.Status)
+                .Where(r => f.Kind is null || r.Kind == f.Kind)
+                .Where(r => f.TerminalId is null || r.TerminalId == f.TerminalId)
+                .Where(r => f.From is null || r.StartedAt >= f.From)
+                .Where(r => f.To is null || r.StartedAt < f.To)
+                .Where(r => !f.OpenOnly || r.Status != AlarmStatus.Closed)
+                .OrderByDescending(r => r.StartedAt).ThenBy(r => r.Id, StringComparer.Ordinal)
+                .Take(Math.Clamp(f.Limit, 1, 10_000))
+                .ToList();
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    private static string?[] DatasetTexts(AlarmSignalEvent s) =>
+    [
+        s.AlarmId,
+        AlarmIds.Slug(s.Kind),
+        s.Severity.ToString().ToLowerInvariant(),
+        s.TerminalId,
+        s.Plate,
+        TerminalRegistry.CategoryName(s.Category),
+        ValueParser.Format(s.StartedAt),
+        s.Latitude.ToString("R", CultureInfo.InvariantCulture),
+        s.Longitude.ToString("R", CultureInfo.InvariantCulture),
+        s.DetailZh,
+        s.DetailEn,
+    ];
+
+    public async ValueTask DisposeAsync()
+    {
+        await _dataset.DisposeAsync();
+        _lock.Dispose();
+    }
+}
+
+/// <summary>What an operator did to an alarm.</summary>
+public sealed record AlarmAction(string Action, string User, DateTimeOffset At, string? Text)
+{
+    public void ApplyTo(AlarmRecord record)
+    {
+        switch (Action)
+        {
+            case "acknowledge":
+                record.Acknowledge(User, At);
+                break;
+            case "handle":
+                record.Handle(User, At, Text ?? "");
+                break;
+            case "close":
+                record.Close(User, At, Text);
+                break;
+            default:
+                throw new ArgumentException($"unknown alarm action '{Action}'");
+        }
+    }
+}
+
+/// <summary>An alarm as stored: the events that made it, replayed into an <see cref="AlarmRecord"/> at load.</summary>
+public sealed class AlarmDocument
+{
+    public required AlarmSignalEvent Raised { get; init; }
+    public AlarmSignalEvent? Ended { get; set; }
+    public List<AlarmAction> Actions { get; init; } = [];
+
+    public AlarmRecord Replay()
+    {
+        var r = AlarmRecord.FromSignal(Raised);
+        // Operator actions and the end of the condition interleave by time.
+        var ended = false;
+        foreach (var a in Actions.OrderBy(a => a.At))
+        {
+            if (!ended && Ended is not null && Ended.At <= a.At)
+            {
+                r.Apply(Ended);
+                ended = true;
+            }
+            a.ApplyTo(r);
+        }
+        if (!ended && Ended is not null)
+        {
+            r.Apply(Ended);
+        }
+        return r;
+    }
+}

@@ -18,6 +18,7 @@ public sealed class FleetOptions
     public FleetTrackerOptions Tracker { get; init; } = new();
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(3);
     public TimeSpan AuthTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    public TimeSpan SweepInterval { get; init; } = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>
@@ -61,6 +62,7 @@ public sealed class FleetService : IAsyncDisposable
                 MediaDirectory = options.MediaDirectory,
                 IdleTimeout = options.IdleTimeout,
                 AuthTimeout = options.AuthTimeout,
+                SweepInterval = options.SweepInterval,
             }, registry, positions, counters, clock, log);
             gateway.Start(endPoint);
         }

@@ -98,7 +98,7 @@ internal sealed class DeviceAlarmRule(LocalClock clock)
         var durationS = (at - startedAt).TotalSeconds;
         var zh = late
             ? $"终端报警（补传）：{info.NameZh}（报警位 {bit}）在后续位置中已清除"
-            : $"终端报警解除：{info.NameZh}（JT/T 808 报警位 {bit}），持续 {DetailText.Duration(durationS)}";
+            : $"终端报警解除：{info.NameZh}（JT/T 808 报警位 {bit}），持续 {DetailText.DurationZh(durationS)}";
         var en = late
             ? $"Terminal alarm (reported late): {info.NameEn} (bit {bit}) is already clear in later positions"
             : $"Terminal alarm cleared: {info.NameEn} (JT/T 808 alarm bit {bit}) after {DetailText.Duration(durationS)}";

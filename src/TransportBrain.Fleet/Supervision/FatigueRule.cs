@@ -68,7 +68,7 @@ internal sealed class FatigueRule(LocalClock clock)
                 RollDay(c, state, settings, writer, to);
                 if (state.RestS >= settings.MinRest.TotalSeconds)
                 {
-                    EndContinuous(c, state, settings, writer, $"已休息 {DetailText.Duration(state.RestS)}", $"rested {DetailText.Duration(state.RestS)}");
+                    EndContinuous(c, state, settings, writer, $"已休息 {DetailText.DurationZh(state.RestS)}", $"rested {DetailText.Duration(state.RestS)}");
                     state.ContinuousDrivingS = 0;
                     state.ContinuousNightDrivingS = 0;
                     state.StintStartedAt = null;
@@ -133,14 +133,14 @@ internal sealed class FatigueRule(LocalClock clock)
         if (overDay)
         {
             writer.Raise(AlarmKind.FatigueContinuous, AlarmSeverity.Serious, startedAt, c.Time, c.Latitude, c.Longitude,
-                $"疲劳驾驶：自 {stint} 起连续驾驶 {DetailText.Duration(state.ContinuousDrivingS)}，超过 {DetailText.Duration(limitS)} 且未休息 {DetailText.Duration(settings.MinRest.TotalSeconds)}",
+                $"疲劳驾驶：自 {stint} 起连续驾驶 {DetailText.DurationZh(state.ContinuousDrivingS)}，超过 {DetailText.DurationZh(limitS)} 且未休息 {DetailText.DurationZh(settings.MinRest.TotalSeconds)}",
                 $"Fatigue: continuous driving {DetailText.Duration(state.ContinuousDrivingS)} since {stint}, over {DetailText.Duration(limitS)} without a {DetailText.Duration(settings.MinRest.TotalSeconds)} rest",
                 evidence);
         }
         else
         {
             writer.Raise(AlarmKind.FatigueContinuous, AlarmSeverity.Serious, startedAt, c.Time, c.Latitude, c.Longitude,
-                $"疲劳驾驶（夜间）：本次连续驾驶中夜间驾驶 {DetailText.Duration(state.ContinuousNightDrivingS)}，超过 {DetailText.Duration(nightLimitS!.Value)}",
+                $"疲劳驾驶（夜间）：本次连续驾驶中夜间驾驶 {DetailText.DurationZh(state.ContinuousNightDrivingS)}，超过 {DetailText.DurationZh(nightLimitS!.Value)}",
                 $"Fatigue (night): {DetailText.Duration(state.ContinuousNightDrivingS)} of night driving in this stint, over {DetailText.Duration(nightLimitS!.Value)}",
                 evidence);
         }
@@ -155,7 +155,7 @@ internal sealed class FatigueRule(LocalClock clock)
 
         var startedAt = state.ContinuousStartedAt ?? c.Time;
         writer.End(AlarmKind.FatigueContinuous, AlarmSeverity.Serious, startedAt, c.Time, c.Latitude, c.Longitude,
-            $"疲劳驾驶结束（{whyZh}）：连续驾驶共 {DetailText.Duration(state.ContinuousDrivingS)}",
+            $"疲劳驾驶结束（{whyZh}）：连续驾驶共 {DetailText.DurationZh(state.ContinuousDrivingS)}",
             $"Fatigue ended ({whyEn}): {DetailText.Duration(state.ContinuousDrivingS)} of continuous driving in all",
             ContinuousEvidence(state, settings));
         state.ContinuousOpen = false;
@@ -196,7 +196,7 @@ internal sealed class FatigueRule(LocalClock clock)
                 state.DailyOpen = true;
                 state.DailyStartedAt = startedAt;
                 writer.Raise(AlarmKind.FatigueDaily, AlarmSeverity.Serious, startedAt, c.Time, c.Latitude, c.Longitude,
-                    $"当日累计驾驶超时：{state.Day:yyyy-MM-dd} 已驾驶 {DetailText.Duration(state.DailyDrivingS)}，超过 {DetailText.Duration(limit.TotalSeconds)}",
+                    $"当日累计驾驶超时：{state.Day:yyyy-MM-dd} 已驾驶 {DetailText.DurationZh(state.DailyDrivingS)}，超过 {DetailText.DurationZh(limit.TotalSeconds)}",
                     $"Daily driving time exceeded: {DetailText.Duration(state.DailyDrivingS)} driven on {state.Day:yyyy-MM-dd}, over {DetailText.Duration(limit.TotalSeconds)}",
                     DailyEvidence(state, limit));
             }
@@ -234,7 +234,7 @@ internal sealed class FatigueRule(LocalClock clock)
 
         var limit = settings.DailyLimit ?? TimeSpan.Zero;
         writer.End(AlarmKind.FatigueDaily, AlarmSeverity.Serious, state.DailyStartedAt ?? at, at, c.Latitude, c.Longitude,
-            $"当日累计驾驶超时结束（{whyZh}）：{state.Day:yyyy-MM-dd} 共驾驶 {DetailText.Duration(state.DailyDrivingS)}",
+            $"当日累计驾驶超时结束（{whyZh}）：{state.Day:yyyy-MM-dd} 共驾驶 {DetailText.DurationZh(state.DailyDrivingS)}",
             $"Daily driving time alarm ended ({whyEn}): {DetailText.Duration(state.DailyDrivingS)} driven on {state.Day:yyyy-MM-dd}",
             DailyEvidence(state, limit));
         state.DailyOpen = false;

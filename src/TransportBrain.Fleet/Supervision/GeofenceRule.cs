@@ -154,7 +154,7 @@ internal sealed class GeofenceRule(LocalClock clock)
         var startedAt = state.AlarmStartedAt ?? c.Time;
         var severity = state.AlarmKind == AlarmKind.GeofenceExit ? AlarmSeverity.Warning : AlarmSeverity.Serious;
         writer.End(state.AlarmKind, severity, startedAt, c.Time, c.Latitude, c.Longitude,
-            $"围栏报警结束（{whyZh}）：「{state.FenceName}」（{fenceId}），自 {clock.Format(startedAt)} 起持续 {DetailText.Duration((c.Time - startedAt).TotalSeconds)}",
+            $"围栏报警结束（{whyZh}）：「{state.FenceName}」（{fenceId}），自 {clock.Format(startedAt)} 起持续 {DetailText.DurationZh((c.Time - startedAt).TotalSeconds)}",
             $"Geofence alarm ended ({whyEn}): '{state.FenceName}' ({fenceId}), lasted {DetailText.Duration((c.Time - startedAt).TotalSeconds)} from {clock.Format(startedAt)}",
             new Dictionary<string, double> { ["durationS"] = (c.Time - startedAt).TotalSeconds },
             fenceId);

@@ -60,7 +60,7 @@ internal sealed class NightDrivingRule(LocalClock clock)
         var startedAt = state.Condition.StartedAt!.Value;
         var endedAt = state.Condition.ClearSince ?? c.Time;
         writer.End(AlarmKind.NightDriving, AlarmSeverity.Serious, startedAt, c.Time, c.Latitude, c.Longitude,
-            $"夜间禁行时段行驶结束（{whyZh}）：自 {clock.Format(startedAt)} 起持续 {DetailText.Duration((endedAt - startedAt).TotalSeconds)}",
+            $"夜间禁行时段行驶结束（{whyZh}）：自 {clock.Format(startedAt)} 起持续 {DetailText.DurationZh((endedAt - startedAt).TotalSeconds)}",
             $"Night-ban driving ended ({whyEn}): lasted {DetailText.Duration((endedAt - startedAt).TotalSeconds)} from {clock.Format(startedAt)}",
             Evidence(state, (endedAt - startedAt).TotalSeconds));
         state.Condition.Reset();

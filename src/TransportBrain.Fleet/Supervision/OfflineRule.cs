@@ -18,7 +18,7 @@ internal sealed class OfflineRule(LocalClock clock)
         var startedAt = state.StartedAt ?? c.Time;
         var silentS = (c.Time - startedAt).TotalSeconds;
         writer.End(AlarmKind.Offline, AlarmSeverity.Warning, startedAt, c.Time, c.Latitude, c.Longitude,
-            $"终端恢复上线：离线 {DetailText.Duration(silentS)}（自 {clock.Format(startedAt)}）",
+            $"终端恢复上线：离线 {DetailText.DurationZh(silentS)}（自 {clock.Format(startedAt)}）",
             $"Terminal back online after {DetailText.Duration(silentS)} of silence (since {clock.Format(startedAt)})",
             new Dictionary<string, double> { ["silentS"] = silentS });
         state.Open = false;
@@ -43,7 +43,7 @@ internal sealed class OfflineRule(LocalClock clock)
         state.Open = true;
         state.StartedAt = last.Time;
         writer.Raise(AlarmKind.Offline, AlarmSeverity.Warning, last.Time, now, last.Latitude, last.Longitude,
-            $"终端离线：自 {clock.Format(last.Time)} 起 {DetailText.Duration(silence.TotalSeconds)} 未上报位置（最后状态：{(last.AccOn ? "ACC开" : "ACC关")}，{DetailText.N(last.SpeedKmh)} km/h）",
+            $"终端离线：自 {clock.Format(last.Time)} 起 {DetailText.DurationZh(silence.TotalSeconds)} 未上报位置（最后状态：{(last.AccOn ? "ACC开" : "ACC关")}，{DetailText.N(last.SpeedKmh)} km/h）",
             $"Terminal offline: no position for {DetailText.Duration(silence.TotalSeconds)} since {clock.Format(last.Time)} (last seen ACC {(last.AccOn ? "on" : "off")}, {DetailText.N(last.SpeedKmh)} km/h)",
             new Dictionary<string, double>
             {

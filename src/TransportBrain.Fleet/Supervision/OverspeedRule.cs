@@ -47,7 +47,7 @@ internal sealed class OverspeedRule(LocalClock clock)
             var startedAt = state.Condition.StartedAt!.Value;
             var evidence = Evidence(state, (c.Time - startedAt).TotalSeconds);
             writer.Raise(AlarmKind.Overspeed, Severity(state, settings), startedAt, c.Time, c.Latitude, c.Longitude,
-                $"超速：最高 {DetailText.N(state.MaxSpeedKmh)} km/h，限速 {DetailText.N(state.LimitKmh)} km/h，已持续 {DetailText.Duration(evidence["durationS"])}",
+                $"超速：最高 {DetailText.N(state.MaxSpeedKmh)} km/h，限速 {DetailText.N(state.LimitKmh)} km/h，已持续 {DetailText.DurationZh(evidence["durationS"])}",
                 $"Overspeed: max {DetailText.N(state.MaxSpeedKmh)} km/h, limit {DetailText.N(state.LimitKmh)} km/h, for {DetailText.Duration(evidence["durationS"])}",
                 evidence);
         }
@@ -63,7 +63,7 @@ internal sealed class OverspeedRule(LocalClock clock)
         var endedAt = state.Condition.ClearSince ?? c.Time;
         var evidence = Evidence(state, (endedAt - startedAt).TotalSeconds);
         writer.End(AlarmKind.Overspeed, Severity(state, settings), startedAt, c.Time, c.Latitude, c.Longitude,
-            $"超速结束（{whyZh}）：{clock.Format(startedAt)} 起持续 {DetailText.Duration(evidence["durationS"])}，最高 {DetailText.N(state.MaxSpeedKmh)} km/h，限速 {DetailText.N(state.LimitKmh)} km/h",
+            $"超速结束（{whyZh}）：{clock.Format(startedAt)} 起持续 {DetailText.DurationZh(evidence["durationS"])}，最高 {DetailText.N(state.MaxSpeedKmh)} km/h，限速 {DetailText.N(state.LimitKmh)} km/h",
             $"Overspeed ended ({whyEn}): lasted {DetailText.Duration(evidence["durationS"])} from {clock.Format(startedAt)}, max {DetailText.N(state.MaxSpeedKmh)} km/h, limit {DetailText.N(state.LimitKmh)} km/h",
             evidence);
         state.Condition.Reset();

@@ -82,7 +82,7 @@ internal sealed class RouteDeviationRule(LocalClock clock)
         var startedAt = state.Condition.StartedAt!.Value;
         var durationS = (c.Time - startedAt).TotalSeconds;
         writer.End(AlarmKind.RouteDeviation, AlarmSeverity.Serious, startedAt, c.Time, c.Latitude, c.Longitude,
-            $"路线偏离结束（{whyZh}）：最远偏离 {DetailText.N(state.MaxDistanceM)} 米，持续 {DetailText.Duration(durationS)}",
+            $"路线偏离结束（{whyZh}）：最远偏离 {DetailText.N(state.MaxDistanceM)} 米，持续 {DetailText.DurationZh(durationS)}",
             $"Route deviation ended ({whyEn}): at most {DetailText.N(state.MaxDistanceM)} m off, lasted {DetailText.Duration(durationS)}",
             Evidence(state, durationS, null));
         state.Condition.Reset();

@@ -157,6 +157,16 @@ internal static class DetailText
 {
     public static string N(double value) => Math.Round(value, 1).ToString("0.#", CultureInfo.InvariantCulture);
 
+    public static string DurationZh(double seconds)
+    {
+        var span = TimeSpan.FromSeconds(Math.Max(0, Math.Round(seconds)));
+        return span.TotalHours >= 1
+            ? string.Create(CultureInfo.InvariantCulture, $"{(int)span.TotalHours}小时{span.Minutes:00}分")
+            : span.TotalMinutes >= 1
+                ? string.Create(CultureInfo.InvariantCulture, $"{span.Minutes}分{span.Seconds:00}秒")
+                : string.Create(CultureInfo.InvariantCulture, $"{span.Seconds}秒");
+    }
+
     public static string Duration(double seconds)
     {
         var span = TimeSpan.FromSeconds(Math.Max(0, Math.Round(seconds)));

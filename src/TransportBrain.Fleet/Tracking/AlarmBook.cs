@@ -51,7 +51,19 @@ public sealed class AlarmBook : IAsyncDisposable
             {
                 if (JsonSerializer.Deserialize<AlarmDocument>(d.Json, Json) is { } doc)
                 {
-                    book._alarms[d.Key] = (doc.Replay(), doc);
+                    AlarmRecord record;
+                    try
+                    {
+                        record = doc.Replay();
+                    }
+                    catch (AlarmLifecycleException e)
+                    {
+                        // A stored history the lifecycle no longer accepts must not stop the platform:
+                        // keep the alarm as raised (its document still holds every action) and say so.
+                        Console.Error.WriteLine($"alarm {d.Key}: history does not replay ({e.Message}); loaded as raised");
+                        record = AlarmRecord.FromSignal(doc.Raised);
+                    }
+                    book._alarms[d.Key] = (record, doc);
                 }
             }
             if (page.Count < 5000)
@@ -81,6 +93,7 @@ public sealed class AlarmBook : IAsyncDisposable
                     {
                         existing.Record.Apply(s);
                         existing.Doc.Ended = s;
+                        existing.Doc.EndedAfterActions = existing.Doc.Actions.Count;
                         changed.Add((s.AlarmId, JsonSerializer.Serialize(existing.Doc, Json)));
                     }
                     continue;
@@ -228,23 +241,23 @@ public sealed class AlarmDocument
     public AlarmSignalEvent? Ended { get; set; }
     public List<AlarmAction> Actions { get; init; } = [];
 
+    /// <summary>How many operator actions preceded the end of the condition (replayed in arrival order, not by clock).</summary>
+    public int? EndedAfterActions { get; set; }
+
     public AlarmRecord Replay()
     {
         var r = AlarmRecord.FromSignal(Raised);
-        // Operator actions and the end of the condition interleave by time.
-        var ended = false;
-        foreach (var a in Actions.OrderBy(a => a.At))
+        var endAt = Ended is null ? -1 : EndedAfterActions ?? Actions.Count;
+        for (var i = 0; i <= Actions.Count; i++)
         {
-            if (!ended && Ended is not null && Ended.At <= a.At)
+            if (i == endAt)
             {
-                r.Apply(Ended);
-                ended = true;
+                r.Apply(Ended!);
             }
-            a.ApplyTo(r);
-        }
-        if (!ended && Ended is not null)
-        {
-            r.Apply(Ended);
+            if (i < Actions.Count)
+            {
+                Actions[i].ApplyTo(r);
+            }
         }
         return r;
     }

@@ -29,7 +29,7 @@ public sealed class PositionWriter : IAsyncDisposable
 {
     public const int MaxGroup = 4096;
 
-    private readonly Channel<PositionSubmission> _queue;
+    private readonly Channel<object> _queue;
     private readonly LiveIngest _ingest;
     private readonly GatewayCounters _counters;
     private readonly Task _loop;
@@ -40,7 +40,7 @@ public sealed class PositionWriter : IAsyncDisposable
         _counters = counters;
         _ingest = new LiveIngest(store, registry, FleetDatasets.Position, "jt808 gateway", "jt808", clock);
         // Bounded so a store that cannot keep up pushes back on the connections instead of growing memory.
-        _queue = Channel.CreateBounded<PositionSubmission>(new BoundedChannelOptions(maxQueued) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        _queue = Channel.CreateBounded<object>(new BoundedChannelOptions(maxQueued) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         StoredFixes = Channel.CreateBounded<VehicleFix>(new BoundedChannelOptions(200_000) { SingleWriter = true, FullMode = BoundedChannelFullMode.DropOldest });
         _loop = Task.Run(RunAsync);
     }
@@ -56,6 +56,24 @@ public sealed class PositionWriter : IAsyncDisposable
         return _queue.Writer.WriteAsync(submission, ct);
     }
 
+    /// <summary>
+    /// Runs other store writes (checkpoints) on the writer's own loop, between two position groups:
+    /// with SQLite only one connection writes at a time, and a second writer would make the positions
+    /// (whose acknowledgements wait for their commit) queue behind it in SQLite's busy handler.
+    /// </summary>
+    public async Task ExclusiveAsync(Func<Task> work)
+    {
+        var item = new ExclusiveWork(work);
+        await _queue.Writer.WriteAsync(item);
+        await item.Done.Task;
+    }
+
+    private sealed class ExclusiveWork(Func<Task> work)
+    {
+        public Func<Task> Work { get; } = work;
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
     private async Task RunAsync()
     {
         var group = new List<PositionSubmission>();
@@ -67,12 +85,34 @@ public sealed class PositionWriter : IAsyncDisposable
             {
                 group.Clear();
                 records.Clear();
-                while (records.Count < MaxGroup && reader.TryRead(out var s))
+                ExclusiveWork? work = null;
+                while (records.Count < MaxGroup && reader.TryRead(out var item))
                 {
+                    if (item is ExclusiveWork w)
+                    {
+                        work = w;
+                        break;
+                    }
+                    var s = (PositionSubmission)item;
                     group.Add(s);
                     records.AddRange(s.Records);
                 }
-                await WriteGroupAsync(group, records);
+                if (group.Count > 0)
+                {
+                    await WriteGroupAsync(group, records);
+                }
+                if (work is not null)
+                {
+                    try
+                    {
+                        await work.Work();
+                        work.Done.TrySetResult();
+                    }
+                    catch (Exception e)
+                    {
+                        work.Done.TrySetException(e);
+                    }
+                }
             }
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)

@@ -161,6 +161,53 @@ public sealed class SupervisionEngine
     }
 
     /// <summary>
+    /// JSON of the named vehicles' rule state only (vehicles the engine does not know are left out),
+    /// for incremental checkpoints: restore it with <see cref="MergeState"/>.
+    /// </summary>
+    public string ExportState(IEnumerable<string> terminalIds)
+    {
+        ArgumentNullException.ThrowIfNull(terminalIds);
+        var document = new SupervisionStateDocument
+        {
+            LateFixesIgnored = 0,
+            Vehicles = [.. terminalIds.Distinct(StringComparer.Ordinal).Select(id => _vehicles.GetValueOrDefault(id)).OfType<VehicleState>()],
+        };
+        return JsonSerializer.Serialize(document, SupervisionStateJsonContext.Default.SupervisionStateDocument);
+    }
+
+    /// <summary>
+    /// Adds or replaces the vehicles of an exported document, leaving every other vehicle as it is
+    /// (the counterpart of <see cref="ExportState(IEnumerable{string})"/>). Throws <see cref="FormatException"/>
+    /// on a document it cannot read, before changing anything.
+    /// </summary>
+    public void MergeState(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        SupervisionStateDocument? document;
+        try
+        {
+            document = JsonSerializer.Deserialize(json, SupervisionStateJsonContext.Default.SupervisionStateDocument);
+        }
+        catch (JsonException e)
+        {
+            throw new FormatException($"Supervision state is not valid JSON: {e.Message}", e);
+        }
+        if (document is null || document.Version != SupervisionStateDocument.CurrentVersion)
+        {
+            throw new FormatException($"Supervision state is empty or of an unsupported version.");
+        }
+        var vehicles = (document.Vehicles ?? []).ToList();
+        if (vehicles.Any(v => v is null || string.IsNullOrWhiteSpace(v.TerminalId)))
+        {
+            throw new FormatException("Supervision state has a vehicle without a terminal id.");
+        }
+        foreach (var vehicle in vehicles)
+        {
+            _vehicles[vehicle.TerminalId] = Normalise(vehicle);
+        }
+    }
+
+    /// <summary>
     /// Replaces every vehicle's state with the exported one: episodes in progress continue, and an
     /// alarm already raised is not raised again. Throws <see cref="FormatException"/> on a document
     /// it cannot read, leaving the current state untouched.

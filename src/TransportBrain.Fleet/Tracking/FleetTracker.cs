@@ -31,7 +31,6 @@ public sealed class FleetTracker : IAsyncDisposable
     public const string SupervisionCollection = "fleet.supervision";
     public const string GeofenceCollection = "fleet.geofence";
     public const string RoutePlanCollection = "fleet.route_plan";
-    private const string EngineStateKey = "engine";
 
     private static readonly JsonSerializerOptions Json = TerminalRegistry.Json;
     private readonly ConcurrentDictionary<string, LatestFix> _latest = new(StringComparer.Ordinal);
@@ -42,6 +41,7 @@ public sealed class FleetTracker : IAsyncDisposable
     private readonly FleetTrackerOptions _options;
     private readonly CancellationTokenSource _stop = new();
     private ChannelReader<VehicleFix>? _fixes;
+    private Func<Func<Task>, Task> _exclusive = work => work();
     private Task? _loop;
     private long _processed;
 
@@ -82,17 +82,29 @@ public sealed class FleetTracker : IAsyncDisposable
                 engine.RoutePlans.Set(spec.ToRoutePlan());
             }
         }
-        if (await store.GetDocumentAsync(SupervisionCollection, EngineStateKey, ct) is { } state)
+        await foreach (var d in AllAsync(store, SupervisionCollection, ct))
         {
-            engine.ImportState(state.Json);
+            try
+            {
+                engine.MergeState(d.Json);
+            }
+            catch (FormatException e)
+            {
+                // A vehicle whose checkpoint cannot be read starts afresh; supervision of the others goes on.
+                Console.Error.WriteLine($"supervision state of {d.Key} ignored: {e.Message}");
+            }
         }
         return t;
     }
 
-    /// <summary>Starts following the writer's stored fixes.</summary>
-    public void Start(ChannelReader<VehicleFix> fixes)
+    /// <summary>
+    /// Starts following the writer's stored fixes. <paramref name="exclusive"/> runs the checkpoint's
+    /// store writes where they do not compete with the position writer (its own loop).
+    /// </summary>
+    public void Start(ChannelReader<VehicleFix> fixes, Func<Func<Task>, Task>? exclusive = null)
     {
         _fixes = fixes;
+        _exclusive = exclusive ?? _exclusive;
         _loop = Task.Run(RunAsync);
     }
 
@@ -129,30 +141,44 @@ public sealed class FleetTracker : IAsyncDisposable
         {
             signals = _engine.Tick(now);
         }
+        foreach (var s in signals)
+        {
+            _dirty[s.TerminalId] = 0;
+        }
         if (signals.Count > 0)
         {
             await Alarms.ApplyAsync(signals, ct);
         }
     }
 
+    /// <summary>
+    /// Writes the rule state and latest position of every vehicle that had a fix since the last
+    /// checkpoint, one small document each, in transactions of a few hundred so the position
+    /// writer (which shares the store) never waits long.
+    /// </summary>
     public async Task CheckpointAsync(CancellationToken ct = default)
     {
-        string state;
-        lock (_engine)
-        {
-            state = _engine.ExportState();
-        }
-        var now = _clock.GetUtcNow();
-        await _store.PutDocumentsAsync(SupervisionCollection, [(EngineStateKey, state)], now, ct);
         var keys = _dirty.Keys.ToArray();
         foreach (var k in keys)
         {
             _dirty.TryRemove(k, out _);
         }
-        var docs = keys.Select(k => (k, JsonSerializer.Serialize(_latest[k], Json))).ToList();
-        for (var i = 0; i < docs.Count; i += 2000)
+        const int Group = 100;
+        for (var i = 0; i < keys.Length; i += Group)
         {
-            await _store.PutDocumentsAsync(LatestCollection, docs.GetRange(i, Math.Min(2000, docs.Count - i)), now, ct);
+            var slice = keys.AsSpan(i, Math.Min(Group, keys.Length - i)).ToArray();
+            List<(string, string)> states;
+            lock (_engine)
+            {
+                states = [.. slice.Select(k => (k, _engine.ExportState([k])))];
+            }
+            var now = _clock.GetUtcNow();
+            List<(string, string)> latest = [.. slice.Select(k => (Key: k, Latest: _latest.GetValueOrDefault(k))).Where(x => x.Latest is not null).Select(x => (x.Key, JsonSerializer.Serialize(x.Latest, Json)))];
+            await _exclusive(async () =>
+            {
+                await _store.PutDocumentsAsync(SupervisionCollection, states, now, ct);
+                await _store.PutDocumentsAsync(LatestCollection, latest, now, ct);
+            });
         }
     }
 
@@ -277,6 +303,7 @@ public sealed class FleetTracker : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _exclusive = work => work(); // the position writer stops before the tracker
         if (_loop is not null)
         {
             // Let the loop drain what the writer has already stored, then stop it.

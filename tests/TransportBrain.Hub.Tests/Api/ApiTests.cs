@@ -60,6 +60,50 @@ public sealed class ApiTests : IAsyncLifetime
         return await _http.SendAsync(req);
     }
 
+    [Fact]
+    public async Task Fleet_vehicles_and_alarms_need_a_key_mask_plates_and_enforce_the_alarm_lifecycle()
+    {
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Send(HttpMethod.Get, "/api/v1/fleet/vehicles", null)).StatusCode);
+        var put = await Send(HttpMethod.Put, "/api/v1/fleet/vehicles/013800000042", _adminSecret, """{"plate":"贵A12345","plateColor":2,"category":"coach"}""");
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        var bad = await Send(HttpMethod.Put, "/api/v1/fleet/vehicles/013800000043", _adminSecret, """{"plate":"贵A12346","category":"spaceship"}""");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+
+        // 70 s at 130 km/h: the coach's overspeed alarm.
+        var start = DateTimeOffset.UtcNow.AddMinutes(-5);
+        for (var i = 0; i < 15; i++)
+        {
+            await _fleet.Tracker.ProcessAsync(new TransportBrain.Fleet.Supervision.VehicleFix("013800000042", "贵A12345", TransportBrain.Fleet.Supervision.VehicleCategory.Coach,
+                start.AddSeconds(5 * i), 26.5, 106.7 + i * 0.002, 130, 90, 0, true, true), DateTimeOffset.UtcNow);
+        }
+
+        var vehicles = JsonDocument.Parse(await (await Send(HttpMethod.Get, "/api/v1/fleet/vehicles?category=coach", _adminSecret)).Content.ReadAsStringAsync()).RootElement;
+        var v = Assert.Single(vehicles.GetProperty("vehicles").EnumerateArray());
+        Assert.Equal("贵A·***45", v.GetProperty("plate").GetString());          // masked: no unmasked grant
+        Assert.Equal(1, v.GetProperty("openAlarms").GetInt32());
+        Assert.Equal(130, v.GetProperty("latest").GetProperty("speedKmh").GetDouble());
+        Assert.False(v.GetProperty("online").GetBoolean());
+
+        var alarms = JsonDocument.Parse(await (await Send(HttpMethod.Get, "/api/v1/fleet/alarms?kind=overspeed&open=true", _adminSecret)).Content.ReadAsStringAsync()).RootElement;
+        var alarm = Assert.Single(alarms.GetProperty("alarms").EnumerateArray());
+        var id = alarm.GetProperty("id").GetString()!;
+        Assert.Equal("raised", alarm.GetProperty("status").GetString());
+
+        Assert.Equal(HttpStatusCode.Conflict, (await Send(HttpMethod.Post, $"/api/v1/fleet/alarms/{id}/close", _adminSecret, "{}")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Send(HttpMethod.Post, $"/api/v1/fleet/alarms/{id}/handle", _adminSecret, "{}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Send(HttpMethod.Post, $"/api/v1/fleet/alarms/{id}/acknowledge", _adminSecret, """{"operator":"张三"}""")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Send(HttpMethod.Post, $"/api/v1/fleet/alarms/{id}/handle", _adminSecret, """{"operator":"张三","text":"已电话提醒驾驶员减速"}""")).StatusCode);
+        var closed = JsonDocument.Parse(await (await Send(HttpMethod.Post, $"/api/v1/fleet/alarms/{id}/close", _adminSecret, """{"operator":"张三","text":"已减速"}""")).Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("closed", closed.GetProperty("status").GetString());
+        Assert.Equal("已电话提醒驾驶员减速", closed.GetProperty("handlingAction").GetString());
+        Assert.StartsWith("张三", closed.GetProperty("closedBy").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await Send(HttpMethod.Post, "/api/v1/fleet/alarms/nope/acknowledge", _adminSecret, "{}")).StatusCode);
+
+        // Commands need the terminal online: here there is no gateway connection.
+        var cmd = await Send(HttpMethod.Post, "/api/v1/fleet/vehicles/013800000042/commands", _adminSecret, """{"type":"query-position"}""");
+        Assert.Equal(HttpStatusCode.Conflict, cmd.StatusCode);
+    }
+
     private static string Transactions(params (string Id, string Gantry, string Time, string Plate)[] rows) =>
         "[" + string.Join(",", rows.Select(r =>
             $$"""{"transaction_id":"{{r.Id}}","gantry_id":"{{r.Gantry}}","trans_time":"{{r.Time}}","plate":"{{r.Plate}}","plate_color":0,"vehicle_type":1,"media_type":1,"fee_fen":450}""")) + "]";

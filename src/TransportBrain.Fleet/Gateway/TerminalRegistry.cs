@@ -69,23 +69,12 @@ public sealed class TerminalRegistry
     public static async Task<TerminalRegistry> LoadAsync(IHubStore store, DatasetRegistry registry, TimeProvider clock, TerminalRegistryOptions? options = null, CancellationToken ct = default)
     {
         var r = new TerminalRegistry(store, registry, clock, options ?? new TerminalRegistryOptions());
-        string? after = null;
-        while (true)
+        await foreach (var d in store.AllDocumentsAsync(Collection, ct: ct))
         {
-            var page = await store.ListDocumentsAsync(Collection, after, 5000, ct);
-            foreach (var d in page)
+            if (JsonSerializer.Deserialize<TerminalInfo>(d.Json, Json) is { } info)
             {
-                var info = JsonSerializer.Deserialize<TerminalInfo>(d.Json, Json);
-                if (info is not null)
-                {
-                    r._terminals[d.Key] = info;
-                }
+                r._terminals[d.Key] = info;
             }
-            if (page.Count < 5000)
-            {
-                break;
-            }
-            after = page[^1].Key;
         }
         return r;
     }

@@ -43,34 +43,24 @@ public sealed class AlarmBook : IAsyncDisposable
     public static async Task<AlarmBook> LoadAsync(IHubStore store, DatasetRegistry registry, TimeProvider clock, CancellationToken ct = default)
     {
         var book = new AlarmBook(store, registry, clock);
-        string? after = null;
-        while (true)
+        await foreach (var d in store.AllDocumentsAsync(Collection, ct: ct))
         {
-            var page = await store.ListDocumentsAsync(Collection, after, 5000, ct);
-            foreach (var d in page)
+            if (JsonSerializer.Deserialize<AlarmDocument>(d.Json, Json) is { } doc)
             {
-                if (JsonSerializer.Deserialize<AlarmDocument>(d.Json, Json) is { } doc)
+                AlarmRecord record;
+                try
                 {
-                    AlarmRecord record;
-                    try
-                    {
-                        record = doc.Replay();
-                    }
-                    catch (AlarmLifecycleException e)
-                    {
-                        // A stored history the lifecycle no longer accepts must not stop the platform:
-                        // keep the alarm as raised (its document still holds every action) and say so.
-                        Console.Error.WriteLine($"alarm {d.Key}: history does not replay ({e.Message}); loaded as raised");
-                        record = AlarmRecord.FromSignal(doc.Raised);
-                    }
-                    book._alarms[d.Key] = (record, doc);
+                    record = doc.Replay();
                 }
+                catch (AlarmLifecycleException e)
+                {
+                    // A stored history the lifecycle no longer accepts must not stop the platform:
+                    // keep the alarm as raised (its document still holds every action) and say so.
+                    Console.Error.WriteLine($"alarm {d.Key}: history does not replay ({e.Message}); loaded as raised");
+                    record = AlarmRecord.FromSignal(doc.Raised);
+                }
+                book._alarms[d.Key] = (record, doc);
             }
-            if (page.Count < 5000)
-            {
-                break;
-            }
-            after = page[^1].Key;
         }
         return book;
     }

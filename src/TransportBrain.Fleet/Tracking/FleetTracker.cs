@@ -61,28 +61,28 @@ public sealed class FleetTracker : IAsyncDisposable
     public static async Task<FleetTracker> LoadAsync(IHubStore store, SupervisionEngine engine, AlarmBook alarms, TimeProvider clock, FleetTrackerOptions? options = null, CancellationToken ct = default)
     {
         var t = new FleetTracker(store, engine, alarms, clock, options ?? new FleetTrackerOptions());
-        await foreach (var d in AllAsync(store, LatestCollection, ct))
+        await foreach (var d in store.AllDocumentsAsync(LatestCollection, ct: ct))
         {
             if (JsonSerializer.Deserialize<LatestFix>(d.Json, Json) is { } latest)
             {
                 t._latest[d.Key] = latest;
             }
         }
-        await foreach (var d in AllAsync(store, GeofenceCollection, ct))
+        await foreach (var d in store.AllDocumentsAsync(GeofenceCollection, ct: ct))
         {
             if (JsonSerializer.Deserialize<GeofenceSpec>(d.Json, Json) is { } spec)
             {
                 engine.Geofences.AddOrReplace(spec.ToGeofence());
             }
         }
-        await foreach (var d in AllAsync(store, RoutePlanCollection, ct))
+        await foreach (var d in store.AllDocumentsAsync(RoutePlanCollection, ct: ct))
         {
             if (JsonSerializer.Deserialize<RoutePlanSpec>(d.Json, Json) is { } spec)
             {
                 engine.RoutePlans.Set(spec.ToRoutePlan());
             }
         }
-        await foreach (var d in AllAsync(store, SupervisionCollection, ct))
+        await foreach (var d in store.AllDocumentsAsync(SupervisionCollection, ct: ct))
         {
             try
             {
@@ -280,24 +280,6 @@ public sealed class FleetTracker : IAsyncDisposable
                 Console.Error.WriteLine($"fleet tracker: {e.Message}");
                 await Task.Delay(TimeSpan.FromSeconds(1), _clock);
             }
-        }
-    }
-
-    private static async IAsyncEnumerable<StoredDocument> AllAsync(IHubStore store, string collection, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
-    {
-        string? after = null;
-        while (true)
-        {
-            var page = await store.ListDocumentsAsync(collection, after, 5000, ct);
-            foreach (var d in page)
-            {
-                yield return d;
-            }
-            if (page.Count < 5000)
-            {
-                yield break;
-            }
-            after = page[^1].Key;
         }
     }
 

@@ -499,10 +499,10 @@ public sealed class Jt808Session
         await File.WriteAllBytesAsync(path + ".part", upload.Data.ToArray(), _closed.Token);
         File.Move(path + ".part", path, overwrite: true);
         Interlocked.Increment(ref _gateway.Counters.MediaFiles);
-        // 0x8800: media id, then no packets to retransmit.
-        var reply = new byte[5];
-        BinaryPrimitives.WriteUInt32BigEndian(reply, upload.MediaId);
-        SendRaw(0x8800, reply);
+        // 0x8800: all packets received, nothing to retransmit.
+        var output = new ArrayBufferWriter<byte>(32);
+        Jt808FrameWriter.Write(output, Recipient with { Edition = Edition }, NextFlow(), new Jt808MultimediaDataUploadReply(upload.MediaId));
+        Enqueue(output.WrittenSpan.ToArray());
     }
 
     // ---- downlink ---------------------------------------------------------------------------
@@ -591,13 +591,6 @@ public sealed class Jt808Session
         Recipient = new Jt808Recipient(h.Phone, edition, h.Uses2019Layout ? h.ProtocolVersion : (byte)1);
         var output = new ArrayBufferWriter<byte>(64);
         Jt808FrameWriter.Write(output, Recipient, NextFlow(), body);
-        Enqueue(output.WrittenSpan.ToArray());
-    }
-
-    private void SendRaw(ushort messageId, ReadOnlySpan<byte> body)
-    {
-        var output = new ArrayBufferWriter<byte>(64);
-        Jt808FrameWriter.Write(output, Recipient, messageId, NextFlow(), body);
         Enqueue(output.WrittenSpan.ToArray());
     }
 

@@ -111,6 +111,68 @@ public sealed class Jt808EncoderRoundTripTests
     }
 
     [Theory]
+    [MemberData(nameof(Editions))]
+    public void A_multimedia_upload_reply_asking_for_packets_again_reads_back_as_sent(Jt808Edition edition)
+    {
+        var sent = new Jt808MultimediaDataUploadReply(0x7E7D7E7D, [1, 0x7E, 0x7D7E, 65535]);
+
+        var (header, body) = RoundTrip(edition, sent);
+
+        Assert.Equal(4 + 1 + 8, header.BodyLength);
+        Assert.True(Jt808MultimediaDataUploadReply.TryDecode(body, out var received, out _));
+        Assert.Equal(sent.MediaId, received!.MediaId);
+        Assert.Equal(sent.RetransmitPacketIds, received.RetransmitPacketIds);
+    }
+
+    [Theory]
+    [InlineData(Jt808Edition.V2011, "7E8800000500012345678900000000008100857E")] // SmallChi JT808_0x8800Test.Test2011_1
+    [InlineData(Jt808Edition.V2013, "7E88000004000123456789000000000081847E")]   // SmallChi Test2013_1: no fields after the id
+    public void A_multimedia_upload_reply_with_everything_received_is_byte_for_byte_what_smallchi_sends(Jt808Edition edition, string wire)
+    {
+        var recipient = new Jt808Recipient(Jt808TerminalPhone.Parse("123456789"), edition);
+
+        byte[] encoded = Jt808FrameWriter.ToArray(recipient, 0, new Jt808MultimediaDataUploadReply(129));
+
+        Assert.Equal(wire, Hex.Of(encoded));
+        var frame = Assert.Single(Jt808TestStream.ReadAll(encoded).Frames);
+        Assert.True(Jt808MultimediaDataUploadReply.TryDecode(frame.Body, out var received, out _));
+        Assert.Equal((129u, 0), (received!.MediaId, received.RetransmitPacketIds.Count));
+    }
+
+    [Fact]
+    public void A_multimedia_upload_reply_is_byte_for_byte_what_smallchi_sends()
+    {
+        // SmallChi/JT808 JT808_0x8800Test.Test1 (MIT): media 129, packets 0x0102 and 0x0304.
+        var recipient = new Jt808Recipient(Jt808TerminalPhone.Parse("123456789"), Jt808Edition.V2013);
+
+        byte[] encoded = Jt808FrameWriter.ToArray(recipient, 0, new Jt808MultimediaDataUploadReply(129, [0x0102, 0x0304]));
+
+        Assert.Equal("7E8800000900012345678900000000008102010203048F7E", Hex.Of(encoded));
+    }
+
+    [Theory]
+    [InlineData("00000081", true, "")]
+    [InlineData("0000008100", true, "")]
+    [InlineData("000000810201020304", true, "258,772")]
+    [InlineData("000000", false, "0x8800 has 3 bytes; needs the 4-byte media id")]
+    [InlineData("0000008102010203", false, "0x8800 declares 2 packets but carries 3 list bytes")]
+    public void A_multimedia_upload_reply_body_decodes_in_both_forms_and_a_broken_one_is_refused(string body, bool ok, string expected)
+    {
+        Assert.Equal(ok, Jt808MultimediaDataUploadReply.TryDecode(Hex.Bytes(body), out var reply, out string? error));
+        Assert.Equal(expected, ok ? string.Join(",", reply!.RetransmitPacketIds) : error);
+    }
+
+    [Fact]
+    public void More_than_255_packets_do_not_fit_a_multimedia_upload_reply()
+    {
+        var recipient = new Jt808Recipient(Jt808TerminalPhone.Parse("13912345678"), Jt808Edition.V2019);
+        var reply = new Jt808MultimediaDataUploadReply(7, Enumerable.Range(1, 256).Select(i => (ushort)i).ToArray());
+
+        Assert.Throws<ArgumentException>(() => Jt808FrameWriter.ToArray(recipient, 1, reply));
+        Assert.Equal(5 + 510, (reply with { RetransmitPacketIds = reply.RetransmitPacketIds.Take(255).ToArray() }).GetBodyLength(Jt808Edition.V2019));
+    }
+
+    [Theory]
     [InlineData("7E80010005012345678900000A0064020000617E", "12345678900", Jt808Edition.V2013, 10, 100, 0x0200, 0)]  // SmallChi JT808_0x8001Test
     [InlineData("7E800100051234567890120001007B01C803BE7E", "123456789012", Jt808Edition.V2013, 1, 123, 456, 3)]   // yezhihao 单元测试记录 L2
     [InlineData("7E800140050112345678901234567890FFFF007B01C803747E", "12345678901234567890", Jt808Edition.V2019, 65535, 123, 456, 3)] // yezhihao L26

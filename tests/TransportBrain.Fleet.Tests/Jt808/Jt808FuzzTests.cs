@@ -72,6 +72,42 @@ public sealed class Jt808FuzzTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void The_contiguous_fast_path_and_the_segmented_path_read_every_input_alike()
+    {
+        // A whole frame in the first segment takes the span fast path; anything split across segments the
+        // sequence path. Several frames and garbage per input, so both paths meet every outcome.
+        var seeds = s_builtInSeeds.Select(Hex.Bytes).ToList();
+        if (Jt808Corpus.Directory is not null)
+        {
+            seeds.AddRange(Jt808Corpus.LoadPackets().Select(p => p.Wire));
+        }
+
+        static string Show(ReadEvent e) => e.Status == Jt808ReadStatus.Frame
+            ? $"F {e.Header.MessageId:X4} {e.Header.BodyProperties:X4} {e.Header.Phone} {e.Header.FlowNumber} {e.Header.SubPackageIndex}/{e.Header.SubPackageCount} {Hex.Of(e.Body)} {Hex.Of(e.Wire)}"
+            : $"R {e.Error!.Kind} {e.Error.Reason} {Hex.Of(e.Error.RawBytes.Span)}";
+
+        var random = new Random(0x7E7D);
+        for (int i = 0; i < 3_000; i++)
+        {
+            var input = new List<byte>();
+            for (int part = random.Next(1, 5); part > 0; part--)
+            {
+                input.AddRange(random.Next(3) == 0 ? Mutate(seeds[random.Next(seeds.Count)], seeds, random) : seeds[random.Next(seeds.Count)]);
+            }
+
+            byte[] bytes = [.. input];
+            int maxFrame = random.Next(3) == 0 ? random.Next(15, 300) : Jt808FrameReader.DefaultMaxFrameBytes;
+            int chunk = random.Next(1, 64);
+            var whole = Jt808TestStream.ReadAll(bytes, int.MaxValue, maxFrame);
+            var chunked = Jt808TestStream.ReadAll(bytes, chunk, maxFrame);
+
+            Assert.True(
+                whole.Events.Select(Show).SequenceEqual(chunked.Events.Select(Show)) && whole.PendingBytes == chunked.PendingBytes,
+                $"iteration {i}, chunk {chunk}, max frame {maxFrame}, input {Hex.Of(bytes)}");
+        }
+    }
+
+    [Fact]
     public void Random_bodies_of_every_length_never_make_a_decoder_throw()
     {
         var random = new Random(808);
@@ -144,6 +180,15 @@ public sealed class Jt808FuzzTests(ITestOutputHelper output)
         Jt808QueryLocation.TryDecode(body, out _, out _);
         Jt808TextMessage.TryDecode(body, edition, out _, out _);
         Jt808ResendSubPackagesRequest.TryDecode(body, edition, out _, out _);
+        Jt808MultimediaDataUploadReply.TryDecode(body, out _, out _);
+        if (Jt808LocationReport.TryDecodeBorrowed(body, out var borrowed, out _))
+        {
+            // The borrowed view and the owned copy agree item for item.
+            static string Show(Jt808AdditionalItem i) => $"{i.Id:X2}/{i.DeclaredLength}/{i.State}/{Hex.Of(i.Raw.Span)}";
+            Assert.Equal(borrowed.OtherItems.Count > 0, borrowed.OtherItems.IsBorrowed);
+            Assert.Equal(location.OtherItems.Select(Show), borrowed.OtherItems.Select(Show));
+            Assert.Equal(location.OtherItems.Select(Show), borrowed.ToOwned().OtherItems.Select(Show));
+        }
     }
 
     private static byte[] Mutate(byte[] seed, List<byte[]> seeds, Random random)

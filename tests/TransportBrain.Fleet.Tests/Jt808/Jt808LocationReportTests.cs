@@ -6,6 +6,10 @@ public sealed class Jt808LocationReportTests
 {
     // Alarm 0x00000081 (emergency, main power undervoltage), status 0x0000000F (ACC on, fix, south, west),
     // 33.697808 / 116.954088, 120 m, 65.5 km/h, heading 270, 2024-02-29 23:59:59 UTC+8.
+    internal const string TwelveItemsEscaped =
+        "7E0200005C1122334455667D027D01000000010000000200BA7F0E07E4F11C0028003C000018071510101001040000006402020037"
+        + "03020038040200011105010000000112060100000001011307000000020022012504000000172A0200F42B04000000F23001023101058F7E";
+
     private const string Basic = "00000081" + "0000000F" + "02023010" + "06F893E8" + "0078" + "028F" + "010E" + "240229235959";
 
     [Fact]
@@ -98,6 +102,132 @@ public sealed class Jt808LocationReportTests
         Array.Clear(body);
 
         Assert.Equal("AABBCC", Hex.Of(l.OtherItems[0].Value.Span));
+    }
+
+    [Fact]
+    public void A_borrowed_decode_keeps_raw_items_as_a_view_until_they_are_copied_out()
+    {
+        byte[] body = Hex.Bytes(Basic + "0104000004D2" + "EB03AABBCC" + "2500");
+        Assert.True(Jt808LocationReport.TryDecodeBorrowed(body, out var l, out _));
+        var owned = l.ToOwned();
+
+        Assert.True(l.OtherItems.IsBorrowed);
+        Assert.False(owned.OtherItems.IsBorrowed);
+        Assert.Equal(2, l.OtherItems.Count);
+        Assert.Equal(1234u, l.MileageDeciKm);
+        Assert.Equal("0104000004D2EB03AABBCC2500", Hex.Of(l.OtherItems.ItemBytes.Span));
+
+        body[Basic.Length / 2 + 6 + 2] = 0xFF; // first value byte of EB, in the caller's buffer
+
+        Assert.Equal("FFBBCC", Hex.Of(l.OtherItems[0].Value.Span));
+        Assert.Equal("AABBCC", Hex.Of(owned.OtherItems[0].Value.Span));
+        Assert.Equal([0xEB, 0x25], owned.OtherItems.Select(i => (int)i.Id));
+    }
+
+    [Fact]
+    public void A_report_without_raw_items_borrows_nothing_and_owning_it_copies_nothing()
+    {
+        Assert.True(Jt808LocationReport.TryDecodeBorrowed(Hex.Bytes(Basic + "0104000004D2"), out var l, out _));
+
+        Assert.False(l.OtherItems.IsBorrowed);
+        Assert.True(l.OtherItems.ItemBytes.IsEmpty);
+        Assert.Empty(l.OtherItems);
+        Assert.Equal(l.OtherItems, l.ToOwned().OtherItems);
+        Assert.Equal(default, Jt808AdditionalItemList.Empty.GetEnumerator().Current);
+    }
+
+    [Fact]
+    public void The_item_list_enumerates_by_foreach_and_by_index_alike_and_refuses_an_index_past_the_end()
+    {
+        string items = "EB03AABBCC" + "0104000004D2" + "30020001" + "010400000001" + "F609112233";
+        Assert.True(Jt808LocationReport.TryDecode(Hex.Bytes(Basic + items), out var l, out _));
+
+        var byForeach = new List<Jt808AdditionalItem>();
+        foreach (var item in l.OtherItems)
+        {
+            byForeach.Add(item);
+        }
+
+        Assert.Equal(4, byForeach.Count);
+        Assert.Equal(byForeach, Enumerable.Range(0, l.OtherItems.Count).Select(i => l.OtherItems[i]));
+        Assert.Equal(byForeach, l.OtherItems.ToList());
+        Assert.Throws<ArgumentOutOfRangeException>(() => l.OtherItems[4]);
+        Assert.Throws<ArgumentOutOfRangeException>(() => l.OtherItems[-1]);
+    }
+
+    [Fact]
+    public void A_0x0200_with_twelve_additional_items_reads_and_decodes_without_allocating()
+    {
+        // SmallChi/JT808's benchmark frame (MIT), flow number changed to 0x7E7D so the frame is escaped.
+        byte[] wire = Hex.Bytes(TwelveItemsEscaped);
+        byte[] frameBuffer = new byte[Jt808FrameReader.DefaultMaxFrameBytes];
+        long sum = 0;
+
+        void ReadAndDecode()
+        {
+            var buffer = new System.Buffers.ReadOnlySequence<byte>(wire);
+            // No asserts in here: xUnit's comparers allocate.
+            var status = Jt808FrameReader.TryReadFrame(ref buffer, Jt808FrameReader.DefaultMaxFrameBytes, frameBuffer, out var frame, out _);
+            bool decoded = Jt808LocationReport.TryDecodeBorrowed(frame.GetBodyMemory(frameBuffer), out var l, out _);
+            sum += (status == Jt808ReadStatus.Frame && decoded ? 0 : 1_000_000_000) + frame.Header.FlowNumber + l.MileageDeciKm!.Value + l.DeviceTimeUtc!.Value.Second;
+            foreach (var item in l.OtherItems)
+            {
+                sum += item.Id + item.Value.Length;
+            }
+        }
+
+        ReadAndDecode();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 1_000; i++)
+        {
+            ReadAndDecode();
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(1_001 * (0x7E7D + 100 + 10 + (0x04 + 2 + 0x11 + 5 + 0x12 + 6 + 0x13 + 7 + 0x25 + 4 + 0x2A + 2 + 0x2B + 4)), sum);
+    }
+
+    [Fact]
+    public void The_twelve_item_report_decodes_every_field()
+    {
+        var frame = Jt808TestStream.ReadAll(Hex.Bytes(TwelveItemsEscaped)).Frames.Single();
+        Assert.True(Jt808LocationReport.TryDecode(frame.Body, out var l, out _));
+
+        Assert.Equal((0x7E7D, "112233445566"), (frame.Header.FlowNumber, frame.Header.Phone.ToString()));
+        Assert.Equal((Jt808AlarmFlags.Emergency, Jt808StatusFlags.Positioned), (l.Alarms, l.Status));
+        Assert.Equal((12222222u, 132444444u, 40, 60, 0), (l.LatitudeMicroDegrees, l.LongitudeMicroDegrees, (int)l.AltitudeM, (int)l.SpeedDeciKmh, (int)l.DirectionDeg));
+        Assert.Equal(new DateTimeOffset(2018, 7, 15, 2, 10, 10, TimeSpan.Zero), l.DeviceTimeUtc);
+        Assert.Equal((100u, (ushort)55, (ushort)56, (byte)2, (byte)5), (l.MileageDeciKm, l.FuelDeciLitres, l.RecorderSpeedDeciKmh, l.SignalStrength, l.GnssSatellites));
+        Assert.Equal(
+            ["04:0001", "11:0100000001", "12:010000000101", "13:00000002002201", "25:00000017", "2A:00F4", "2B:000000F2"],
+            l.OtherItems.Select(i => $"{i.Id:X2}:{Hex.Of(i.Value.Span)}"));
+        Assert.All(l.OtherItems, i => Assert.Equal(Jt808AdditionalItemState.Undecoded, i.State));
+    }
+
+    [Fact]
+    public void Asking_for_the_body_memory_of_a_frame_read_into_another_buffer_is_refused()
+    {
+        byte[] frameBuffer = new byte[Jt808FrameReader.DefaultMaxFrameBytes];
+        var buffer = new System.Buffers.ReadOnlySequence<byte>(Hex.Bytes(TwelveItemsEscaped));
+        Jt808FrameReader.TryReadFrame(ref buffer, Jt808FrameReader.DefaultMaxFrameBytes, frameBuffer, out var frame, out _);
+
+        Assert.Equal(92, frame.GetBodyMemory(frameBuffer).Length);
+        Assert.Equal("frameBuffer", BodyMemoryError(frame, new byte[frameBuffer.Length])?.ParamName);
+        Assert.Equal("frameBuffer", BodyMemoryError(frame, frameBuffer.AsMemory(1))?.ParamName);
+        Assert.Equal("frameBuffer", BodyMemoryError(frame, frameBuffer.AsMemory(0, 20))?.ParamName);
+    }
+
+    private static ArgumentException? BodyMemoryError(Jt808Frame frame, ReadOnlyMemory<byte> buffer)
+    {
+        try
+        {
+            frame.GetBodyMemory(buffer);
+            return null;
+        }
+        catch (ArgumentException e)
+        {
+            return e;
+        }
     }
 
     [Fact]

@@ -47,11 +47,38 @@ public sealed class Jt808PrimitivesTests
         Assert.Equal(TimeSpan.Zero, utc.Offset);
     }
 
+    [Fact]
+    public void Every_bcd_day_of_the_century_reads_as_the_same_instant_as_the_calendar_says()
+    {
+        var china = TimeSpan.FromHours(8);
+        byte[] bcd = new byte[Jt808Bcd.TimeLength];
+        int checkedDays = 0;
+        for (var day = new DateTime(2000, 1, 1); day.Year < 2100; day = day.AddDays(1))
+        {
+            var local = new DateTimeOffset(day.AddSeconds((day.DayOfYear * 7919) % 86400), china);
+            Jt808Bcd.WriteChinaTime(local, bcd);
+
+            Assert.True(Jt808Bcd.TryReadChinaTime(bcd, out var utc));
+            Assert.Equal(local.ToUniversalTime(), utc);
+            Assert.Equal(TimeSpan.Zero, utc.Offset);
+            checkedDays++;
+        }
+
+        Assert.Equal(36_525, checkedDays);
+    }
+
     [Theory]
     [InlineData("000000000000")]
     [InlineData("230230120000")]
     [InlineData("2301012400FF")]
     [InlineData("1A0101000000")]
+    [InlineData("230229120000")] // 2023 is not a leap year
+    [InlineData("231131120000")]
+    [InlineData("231301120000")]
+    [InlineData("231200120000")]
+    [InlineData("231201126000")]
+    [InlineData("2312011200A0")]
+    [InlineData("23120112")]
     public void An_impossible_bcd_time_is_refused_rather_than_thrown(string bcd)
     {
         Assert.False(Jt808Bcd.TryReadChinaTime(Hex.Bytes(bcd), out _));
@@ -75,7 +102,7 @@ public sealed class Jt808PrimitivesTests
     public void The_check_code_is_the_xor_of_every_byte_for_any_length()
     {
         var random = new Random(808);
-        for (int length = 0; length < 40; length++)
+        for (int length = 0; length < 200; length++) // past two 16-byte blocks, for the vector path
         {
             byte[] bytes = new byte[length];
             random.NextBytes(bytes);

@@ -27,7 +27,9 @@ internal static class Jt808Bcd
             return false;
         }
 
-        utc = new DateTimeOffset(year, month, day, hour, minute, second, s_chinaStandardTime).ToUniversalTime();
+        // Straight to UTC ticks: the same instant as new DateTimeOffset(..., +8h).ToUniversalTime(), with less work per report.
+        long ticks = new DateTime(year, month, day, hour, minute, second, DateTimeKind.Unspecified).Ticks - s_chinaStandardTime.Ticks;
+        utc = new DateTimeOffset(ticks, TimeSpan.Zero);
         return true;
     }
 

@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace TransportBrain.Fleet.Jt808;
 
@@ -21,6 +23,20 @@ public static class Jt808Escaping
     {
         ulong wide = 0;
         int i = 0;
+        if (Vector128.IsHardwareAccelerated && content.Length >= 2 * Vector128<byte>.Count)
+        {
+            // XOR is lane-independent: fold 16-byte blocks, then the lanes, then the tail.
+            var acc = Vector128<byte>.Zero;
+            ref byte start = ref MemoryMarshal.GetReference(content);
+            for (; i + Vector128<byte>.Count <= content.Length; i += Vector128<byte>.Count)
+            {
+                acc ^= Vector128.LoadUnsafe(ref start, (nuint)i);
+            }
+
+            var lanes = acc.AsUInt64();
+            wide = lanes.GetElement(0) ^ lanes.GetElement(1);
+        }
+
         for (; i + sizeof(ulong) <= content.Length; i += sizeof(ulong))
         {
             wide ^= BinaryPrimitives.ReadUInt64LittleEndian(content[i..]);

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 
 namespace TransportBrain.Fleet.Jt808;
 
@@ -32,7 +33,8 @@ public static class Jt808FrameReader
     /// </param>
     /// <param name="frameBuffer">
     /// Where the frame is unescaped; at least <paramref name="maxFrameBytes"/> - 2 bytes. The frame's
-    /// body points into it, so reuse it only after the body has been decoded.
+    /// body points into it, so reuse it only after the body has been decoded. When it is an array (or other
+    /// memory), <see cref="Jt808Frame.GetBodyMemory"/> gives the body as memory for decoders that keep a view.
     /// </param>
     public static Jt808ReadStatus TryReadFrame(
         ref ReadOnlySequence<byte> buffer,
@@ -44,11 +46,68 @@ public static class Jt808FrameReader
         ArgumentOutOfRangeException.ThrowIfLessThan(maxFrameBytes, MinContentLength + 2);
         if (frameBuffer.Length < maxFrameBytes - 2)
         {
-            throw new ArgumentException($"The frame buffer needs at least {maxFrameBytes - 2} bytes.", nameof(frameBuffer));
+            ThrowFrameBufferTooSmall(maxFrameBytes, nameof(frameBuffer));
         }
 
         frame = default;
         error = null;
+
+        // Fast path: the whole frame lies in the first segment (always, for a single-segment buffer), so it is
+        // found and unescaped with span searches and the sequence is sliced once. Anything else (no closing
+        // 0x7E in the first segment, a frame spanning segments, garbage only) goes to the general path below.
+        var first = buffer.FirstSpan;
+        int scanned = 0;
+        while (true)
+        {
+            // Frames usually follow each other directly, so the next byte is the opening 0x7E.
+            int start = scanned < first.Length && first[scanned] == Jt808Escaping.Delimiter ? 0 : first[scanned..].IndexOf(Jt808Escaping.Delimiter);
+            if (start < 0)
+            {
+                if (buffer.IsSingleSegment)
+                {
+                    // Nothing but garbage: none of it can belong to a frame.
+                    buffer = buffer.Slice(buffer.End);
+                    return Jt808ReadStatus.NeedMoreData;
+                }
+
+                buffer = buffer.Slice(first.Length);
+                break;
+            }
+
+            start += scanned;
+            int window = Math.Min(first.Length - start, maxFrameBytes) - 1;
+            int end = first.Slice(start + 1, window).IndexOf(Jt808Escaping.Delimiter);
+            if (end < 0)
+            {
+                buffer = buffer.Slice(start);
+                break;
+            }
+
+            if (end == 0)
+            {
+                // 0x7E 0x7E: the end of one frame and the start of the next, or a stray delimiter.
+                scanned = start + 1;
+                continue;
+            }
+
+            int wireLength = end + 2;
+            var kind = Jt808Escaping.TryUnescape(first.Slice(start + 1, end), frameBuffer, out int contentLength, out int badEscapeOffset)
+                ? Parse(frameBuffer[..contentLength], verifyChecksum: true, out var header, out var body, out string? reason)
+                : BadEscape(badEscapeOffset, out header, out body, out reason);
+            if (kind == Jt808FrameErrorKind.None)
+            {
+                frame = new Jt808Frame(header, body, wireLength);
+                buffer = buffer.Slice(start + wireLength);
+                return Jt808ReadStatus.Frame;
+            }
+
+            error = new Jt808FrameError(kind, reason!, first.Slice(start, wireLength).ToArray());
+
+            // Keep the closing 0x7E: after a damaged frame it may really be the next frame's opening one.
+            buffer = buffer.Slice(start + wireLength - 1);
+            return Jt808ReadStatus.Rejected;
+        }
+
         while (true)
         {
             var start = buffer.PositionOf(Jt808Escaping.Delimiter);
@@ -69,10 +128,7 @@ public static class Jt808FrameReader
                     return Jt808ReadStatus.NeedMoreData;
                 }
 
-                error = new Jt808FrameError(
-                    Jt808FrameErrorKind.Oversized,
-                    $"no closing 0x7E within {maxFrameBytes} bytes of the frame start",
-                    buffer.Slice(0, maxFrameBytes).ToArray());
+                error = Oversized(buffer, maxFrameBytes);
                 buffer = buffer.Slice(maxFrameBytes);
                 return Jt808ReadStatus.Rejected;
             }
@@ -86,22 +142,14 @@ public static class Jt808FrameReader
             }
 
             int wireLength = (int)escaped.Length + 2;
-            Jt808FrameErrorKind kind;
-            string? reason;
-            if (!Jt808Escaping.TryUnescape(escaped, frameBuffer, out int contentLength, out long badEscapeOffset))
+            var kind = Jt808Escaping.TryUnescape(escaped, frameBuffer, out int contentLength, out long badEscapeOffset)
+                ? Parse(frameBuffer[..contentLength], verifyChecksum: true, out var header, out var body, out string? reason)
+                : BadEscape(badEscapeOffset, out header, out body, out reason);
+            if (kind == Jt808FrameErrorKind.None)
             {
-                kind = Jt808FrameErrorKind.BadEscape;
-                reason = $"0x7D at frame offset {badEscapeOffset + 1} is not followed by 0x01 or 0x02";
-            }
-            else
-            {
-                kind = Parse(frameBuffer[..contentLength], verifyChecksum: true, out var header, out var body, out reason);
-                if (kind == Jt808FrameErrorKind.None)
-                {
-                    frame = new Jt808Frame(header, body, wireLength);
-                    buffer = buffer.Slice(wireLength);
-                    return Jt808ReadStatus.Frame;
-                }
+                frame = new Jt808Frame(header, body, wireLength);
+                buffer = buffer.Slice(wireLength);
+                return Jt808ReadStatus.Frame;
             }
 
             error = new Jt808FrameError(kind, reason!, buffer.Slice(0, wireLength).ToArray());
@@ -110,6 +158,50 @@ public static class Jt808FrameReader
             buffer = buffer.Slice(wireLength - 1);
             return Jt808ReadStatus.Rejected;
         }
+    }
+
+    private static Jt808FrameErrorKind BadEscape(long badEscapeOffset, out Jt808Header header, out ReadOnlySpan<byte> body, out string? reason)
+    {
+        header = default;
+        body = default;
+        reason = Reasons.BadEscape(badEscapeOffset);
+        return Jt808FrameErrorKind.BadEscape;
+    }
+
+    private static Jt808FrameError Oversized(in ReadOnlySequence<byte> buffer, int maxFrameBytes) =>
+        new(Jt808FrameErrorKind.Oversized, Reasons.Oversized(maxFrameBytes), buffer.Slice(0, maxFrameBytes).ToArray());
+
+    [DoesNotReturn]
+    private static void ThrowFrameBufferTooSmall(int maxFrameBytes, string paramName) =>
+        throw new ArgumentException($"The frame buffer needs at least {maxFrameBytes - 2} bytes.", paramName);
+
+    /// <summary>
+    /// Rejection reasons, formatted out of line: an interpolated string in the hot methods would make every
+    /// call zero its formatting state on entry, rejected frame or not.
+    /// </summary>
+    private static class Reasons
+    {
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public static string BadEscape(long offset) => $"0x7D at frame offset {offset + 1} is not followed by 0x01 or 0x02";
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public static string Oversized(int maxFrameBytes) => $"no closing 0x7E within {maxFrameBytes} bytes of the frame start";
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public static string TooShortContent(int length) =>
+            $"{length} bytes after unescaping; the shortest frame has {MinContentLength} (12-byte header and check code)";
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public static string BadChecksum(byte sent, byte computed) =>
+            $"check code 0x{sent:X2} does not match the XOR of the frame, 0x{computed:X2}";
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public static string TooShortForHeader(int length, bool layout2019, bool isSubPackage, int headerLength) =>
+            $"{length} bytes before the check code; the {(layout2019 ? "2019" : "2013")} header{(isSubPackage ? " with sub-package fields" : "")} alone needs {headerLength}";
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public static string BodyLengthMismatch(int declared, int carried) =>
+            $"body properties declare {declared} body bytes but the frame carries {carried}";
     }
 
     /// <summary>
@@ -141,7 +233,7 @@ public static class Jt808FrameReader
         reason = null;
         if (content.Length < MinContentLength)
         {
-            reason = $"{content.Length} bytes after unescaping; the shortest frame has {MinContentLength} (12-byte header and check code)";
+            reason = Reasons.TooShortContent(content.Length);
             return Jt808FrameErrorKind.TooShort;
         }
 
@@ -151,7 +243,7 @@ public static class Jt808FrameReader
             byte computed = Jt808Escaping.ComputeChecksum(payload);
             if (computed != content[^1])
             {
-                reason = $"check code 0x{content[^1]:X2} does not match the XOR of the frame, 0x{computed:X2}";
+                reason = Reasons.BadChecksum(content[^1], computed);
                 return Jt808FrameErrorKind.BadChecksum;
             }
         }
@@ -174,13 +266,13 @@ public static class Jt808FrameReader
         int headerLength = (layout2019 ? Jt808Header.Length2019 : Jt808Header.Length2013) + subPackageLength;
         if (payload.Length < headerLength)
         {
-            reason = $"{payload.Length} bytes before the check code; the {(layout2019 ? "2019" : "2013")} header{(isSubPackage ? " with sub-package fields" : "")} alone needs {headerLength}";
+            reason = Reasons.TooShortForHeader(payload.Length, layout2019, isSubPackage, headerLength);
             return Jt808FrameErrorKind.TooShort;
         }
 
         if (payload.Length - headerLength != declaredBodyLength)
         {
-            reason = $"body properties declare {declaredBodyLength} body bytes but the frame carries {payload.Length - headerLength}";
+            reason = Reasons.BodyLengthMismatch(declaredBodyLength, payload.Length - headerLength);
             return Jt808FrameErrorKind.BodyLengthMismatch;
         }
 

@@ -21,4 +21,5 @@ public static class Jt808MessageIds
     public const ushort SetTerminalParameters = 0x8103;
     public const ushort QueryLocation = 0x8201;
     public const ushort TextMessage = 0x8300;
+    public const ushort MultimediaDataUploadReply = 0x8800;
 }

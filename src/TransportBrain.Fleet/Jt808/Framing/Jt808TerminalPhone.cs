@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+
 namespace TransportBrain.Fleet.Jt808;
 
 /// <summary>
@@ -27,13 +29,21 @@ public readonly struct Jt808TerminalPhone : IEquatable<Jt808TerminalPhone>
             throw new ArgumentException($"A terminal phone has at most {MaxBcdBytes} BCD bytes, got {bcd.Length}.", nameof(bcd));
         }
 
-        UInt128 value = UInt128.Zero;
-        foreach (byte b in bcd)
+        switch (bcd.Length)
         {
-            value = (value << 8) | b;
-        }
+            case 6: // 2011/2013 header
+                return new Jt808TerminalPhone(((ulong)BinaryPrimitives.ReadUInt16BigEndian(bcd) << 32) | BinaryPrimitives.ReadUInt32BigEndian(bcd[2..]));
+            case MaxBcdBytes: // 2019 header
+                return new Jt808TerminalPhone(new UInt128(BinaryPrimitives.ReadUInt16BigEndian(bcd), BinaryPrimitives.ReadUInt64BigEndian(bcd[2..])));
+            default:
+                UInt128 value = UInt128.Zero;
+                foreach (byte b in bcd)
+                {
+                    value = (value << 8) | b;
+                }
 
-        return new Jt808TerminalPhone(value);
+                return new Jt808TerminalPhone(value);
+        }
     }
 
     /// <summary>Parses up to 20 digits (hex letters accepted for the non-BCD nibbles some devices send).</summary>

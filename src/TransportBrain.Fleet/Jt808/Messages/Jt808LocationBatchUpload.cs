@@ -37,31 +37,34 @@ public sealed record Jt808LocationBatchUpload(
         int declaredCount = BinaryPrimitives.ReadUInt16BigEndian(body);
         var locations = new List<Jt808LocationReport>(Math.Min(declaredCount, 64));
         List<Jt808MalformedBatchItem>? malformed = null;
+
+        // One copy for the whole batch: every location's raw items and every malformed item are slices of it.
+        ReadOnlyMemory<byte> owned = body.ToArray();
         int offset = 3;
         for (int index = 0; offset < body.Length; index++)
         {
             int remaining = body.Length - offset;
             if (remaining < 2)
             {
-                (malformed ??= []).Add(new(index, "item length field is cut off", body[offset..].ToArray()));
+                (malformed ??= []).Add(new(index, "item length field is cut off", owned[offset..]));
                 break;
             }
 
             int length = BinaryPrimitives.ReadUInt16BigEndian(body[offset..]);
             if (length > remaining - 2)
             {
-                (malformed ??= []).Add(new(index, $"item declares {length} bytes but {remaining - 2} remain", body[offset..].ToArray()));
+                (malformed ??= []).Add(new(index, $"item declares {length} bytes but {remaining - 2} remain", owned[offset..]));
                 break;
             }
 
-            var item = body.Slice(offset + 2, length);
-            if (Jt808LocationReport.TryDecode(item, out var location, out string? itemError))
+            var item = owned.Slice(offset + 2, length);
+            if (Jt808LocationReport.TryDecode(item, borrowed: false, out var location, out string? itemError))
             {
                 locations.Add(location);
             }
             else
             {
-                (malformed ??= []).Add(new(index, itemError!, item.ToArray()));
+                (malformed ??= []).Add(new(index, itemError, item));
             }
 
             offset += 2 + length;

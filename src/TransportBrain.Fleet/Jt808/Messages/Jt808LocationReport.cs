@@ -1,12 +1,15 @@
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 
 namespace TransportBrain.Fleet.Jt808;
 
 /// <summary>
 /// 0x0200 location report body (also the item of 0x0704, the tail of 0x0201 and the 28 bytes inside 0x0801).
-/// Coordinates are WGS-84/CGCS2000 as sent. A report without unknown items decodes without allocating;
-/// unknown or malformed items are copied once into <see cref="OtherItems"/>.
+/// Coordinates are WGS-84/CGCS2000 as sent. Standard items 0x01, 0x02, 0x03, 0x30 and 0x31 are typed;
+/// every other item (unknown, malformed, repeated) stays raw in <see cref="OtherItems"/>, a view over the item bytes.
+/// <see cref="TryDecodeBorrowed"/> decodes without allocating and lets that view point into the caller's buffer;
+/// <see cref="TryDecode"/> copies the item bytes once (only when there are raw items) so the report owns them.
 /// </summary>
 public readonly struct Jt808LocationReport
 {
@@ -18,8 +21,6 @@ public readonly struct Jt808LocationReport
     public const byte RecorderSpeedItemId = 0x03;
     public const byte SignalStrengthItemId = 0x30;
     public const byte GnssSatellitesItemId = 0x31;
-
-    private readonly IReadOnlyList<Jt808AdditionalItem>? _otherItems;
 
     public Jt808AlarmFlags Alarms { get; init; }
 
@@ -57,12 +58,11 @@ public readonly struct Jt808LocationReport
     /// <summary>Item 0x31, GNSS satellites in view.</summary>
     public byte? GnssSatellites { get; init; }
 
-    /// <summary>Every additional item not decoded above, in the order received.</summary>
-    public IReadOnlyList<Jt808AdditionalItem> OtherItems
-    {
-        get => _otherItems ?? [];
-        init => _otherItems = value;
-    }
+    /// <summary>
+    /// Every additional item not decoded above, in the order received. After <see cref="TryDecodeBorrowed"/> it
+    /// may point into the caller's buffer (<see cref="Jt808AdditionalItemList.IsBorrowed"/>): see <see cref="ToOwned"/>.
+    /// </summary>
+    public Jt808AdditionalItemList OtherItems { get; init; }
 
     public double LatitudeDegrees =>
         (Status & Jt808StatusFlags.SouthLatitude) != 0 ? -(LatitudeMicroDegrees / 1e6) : LatitudeMicroDegrees / 1e6;
@@ -83,31 +83,85 @@ public readonly struct Jt808LocationReport
 
     public Jt808LoadState LoadState => (Jt808LoadState)(((uint)Status >> 8) & 0x3);
 
+    /// <summary>
+    /// Decodes a location body into a report that owns its bytes: raw items, when there are any, are copied
+    /// once (one array), so the report stays valid after <paramref name="body"/>'s buffer is reused. Never throws.
+    /// </summary>
     public static bool TryDecode(ReadOnlySpan<byte> body, out Jt808LocationReport report, [NotNullWhen(false)] out string? error)
     {
-        report = default;
+        if (!TryScan(body, out var typed, out int otherCount, out error))
+        {
+            report = default;
+            return false;
+        }
+
+        var others = otherCount == 0
+            ? Jt808AdditionalItemList.Empty
+            : new Jt808AdditionalItemList(body[BasicLength..].ToArray(), otherCount, borrowed: false);
+        report = Build(body, typed, others);
+        return true;
+    }
+
+    /// <summary>
+    /// Decodes a location body without allocating: <see cref="OtherItems"/> is a view into <paramref name="body"/>
+    /// (<see cref="Jt808AdditionalItemList.IsBorrowed"/> when there are raw items). Use it on the hot path with
+    /// <see cref="Jt808Frame.GetBodyMemory"/>, and call <see cref="ToOwned"/> before keeping the report past the
+    /// point where the frame buffer is reused. Never throws.
+    /// </summary>
+    public static bool TryDecodeBorrowed(ReadOnlyMemory<byte> body, out Jt808LocationReport report, [NotNullWhen(false)] out string? error) =>
+        TryDecode(body, borrowed: true, out report, out error);
+
+    /// <summary>This report with its raw items copied into an array of their own; itself when nothing is borrowed.</summary>
+    public Jt808LocationReport ToOwned() => OtherItems.IsBorrowed ? this with { OtherItems = OtherItems.ToOwned() } : this;
+
+    /// <summary>Decodes with <see cref="OtherItems"/> over <paramref name="body"/>; <paramref name="borrowed"/> says whether the caller keeps the bytes alive.</summary>
+    internal static bool TryDecode(ReadOnlyMemory<byte> body, bool borrowed, out Jt808LocationReport report, [NotNullWhen(false)] out string? error)
+    {
+        var span = body.Span;
+        if (!TryScan(span, out var typed, out int otherCount, out error))
+        {
+            report = default;
+            return false;
+        }
+
+        var others = otherCount == 0 ? Jt808AdditionalItemList.Empty : new Jt808AdditionalItemList(body[BasicLength..], otherCount, borrowed);
+        report = Build(span, typed, others);
+        return true;
+    }
+
+    /// <summary>Checks the length and walks the items once, typing the standard ones and counting the raw ones.</summary>
+    private static bool TryScan(ReadOnlySpan<byte> body, out Jt808AdditionalItemScanner typed, out int otherCount, [NotNullWhen(false)] out string? error)
+    {
+        typed = default;
+        otherCount = 0;
         if (body.Length < BasicLength)
         {
-            error = $"location body has {body.Length} bytes; the basic part alone needs {BasicLength}";
+            error = TooShort(body.Length);
             return false;
         }
 
         error = null;
-        DateTimeOffset? deviceTime = Jt808Bcd.TryReadChinaTime(body.Slice(22, Jt808Bcd.TimeLength), out var utc) ? utc : null;
         var items = body[BasicLength..];
-        var typed = default(TypedItems);
-        int otherCount = ScanItems(items, ref typed, others: null, copy: default);
-        Jt808AdditionalItem[]? others = null;
-        if (otherCount > 0)
+        int offset = 0;
+        while (offset < items.Length)
         {
-            // One copy, because the body lives in the reader's reusable frame buffer.
-            byte[] copy = items.ToArray();
-            others = new Jt808AdditionalItem[otherCount];
-            typed = default;
-            ScanItems(items, ref typed, others, copy);
+            if (typed.Next(items, ref offset, out _, out _) != Jt808AdditionalItemScanner.Taken)
+            {
+                otherCount++;
+            }
         }
 
-        report = new Jt808LocationReport
+        return true;
+    }
+
+    // Out of line, so the decode path does not carry string formatting state.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static string TooShort(int length) => $"location body has {length} bytes; the basic part alone needs {BasicLength}";
+
+    private static Jt808LocationReport Build(ReadOnlySpan<byte> body, in Jt808AdditionalItemScanner typed, Jt808AdditionalItemList others)
+    {
+        var seen = typed.Flags;
+        return new Jt808LocationReport
         {
             Alarms = (Jt808AlarmFlags)BinaryPrimitives.ReadUInt32BigEndian(body),
             Status = (Jt808StatusFlags)BinaryPrimitives.ReadUInt32BigEndian(body[4..]),
@@ -116,115 +170,13 @@ public readonly struct Jt808LocationReport
             AltitudeM = BinaryPrimitives.ReadUInt16BigEndian(body[16..]),
             SpeedDeciKmh = BinaryPrimitives.ReadUInt16BigEndian(body[18..]),
             DirectionDeg = BinaryPrimitives.ReadUInt16BigEndian(body[20..]),
-            DeviceTimeUtc = deviceTime,
-            MileageDeciKm = typed.Mileage,
-            FuelDeciLitres = typed.Fuel,
-            RecorderSpeedDeciKmh = typed.RecorderSpeed,
-            SignalStrength = typed.Signal,
-            GnssSatellites = typed.Satellites,
-            OtherItems = (IReadOnlyList<Jt808AdditionalItem>?)others ?? [],
+            DeviceTimeUtc = Jt808Bcd.TryReadChinaTime(body.Slice(22, Jt808Bcd.TimeLength), out var utc) ? utc : null,
+            MileageDeciKm = (seen & Jt808AdditionalItemScanner.Seen.Mileage) != 0 ? typed.Mileage : null,
+            FuelDeciLitres = (seen & Jt808AdditionalItemScanner.Seen.Fuel) != 0 ? typed.Fuel : null,
+            RecorderSpeedDeciKmh = (seen & Jt808AdditionalItemScanner.Seen.RecorderSpeed) != 0 ? typed.RecorderSpeed : null,
+            SignalStrength = (seen & Jt808AdditionalItemScanner.Seen.Signal) != 0 ? typed.Signal : null,
+            GnssSatellites = (seen & Jt808AdditionalItemScanner.Seen.Satellites) != 0 ? typed.Satellites : null,
+            OtherItems = others,
         };
-        return true;
-    }
-
-    /// <summary>
-    /// Walks the TLV items, filling the typed ones and, when <paramref name="others"/> is given,
-    /// the raw ones. Returns how many are raw. Run twice (count, then fill) with identical results.
-    /// </summary>
-    private static int ScanItems(ReadOnlySpan<byte> items, ref TypedItems typed, Jt808AdditionalItem[]? others, ReadOnlyMemory<byte> copy)
-    {
-        int otherCount = 0;
-        int offset = 0;
-        while (offset < items.Length)
-        {
-            byte id = items[offset];
-            int remaining = items.Length - offset;
-            Jt808AdditionalItemState state;
-            int declared;
-            int rawLength;
-            if (remaining < 2)
-            {
-                declared = 0;
-                rawLength = remaining;
-                state = Jt808AdditionalItemState.Truncated;
-            }
-            else
-            {
-                declared = items[offset + 1];
-                if (declared > remaining - 2)
-                {
-                    rawLength = remaining;
-                    state = Jt808AdditionalItemState.Truncated;
-                }
-                else
-                {
-                    rawLength = declared + 2;
-                    state = typed.TryTake(id, items.Slice(offset + 2, declared));
-                }
-            }
-
-            if (state != TypedItems.Taken)
-            {
-                if (others is not null)
-                {
-                    others[otherCount] = new Jt808AdditionalItem(id, declared, state, copy.Slice(offset, rawLength));
-                }
-
-                otherCount++;
-            }
-
-            offset += rawLength;
-        }
-
-        return otherCount;
-    }
-
-    private struct TypedItems
-    {
-        public const Jt808AdditionalItemState Taken = (Jt808AdditionalItemState)(-1);
-
-        public uint? Mileage;
-        public ushort? Fuel;
-        public ushort? RecorderSpeed;
-        public byte? Signal;
-        public byte? Satellites;
-
-        public Jt808AdditionalItemState TryTake(byte id, ReadOnlySpan<byte> value)
-        {
-            switch (id)
-            {
-                case MileageItemId:
-                    return Take(ref Mileage, value, 4, static v => BinaryPrimitives.ReadUInt32BigEndian(v));
-                case FuelItemId:
-                    return Take(ref Fuel, value, 2, static v => BinaryPrimitives.ReadUInt16BigEndian(v));
-                case RecorderSpeedItemId:
-                    return Take(ref RecorderSpeed, value, 2, static v => BinaryPrimitives.ReadUInt16BigEndian(v));
-                case SignalStrengthItemId:
-                    return Take(ref Signal, value, 1, static v => v[0]);
-                case GnssSatellitesItemId:
-                    return Take(ref Satellites, value, 1, static v => v[0]);
-                default:
-                    return Jt808AdditionalItemState.Undecoded;
-            }
-        }
-
-        private delegate T Reader<T>(ReadOnlySpan<byte> value);
-
-        private static Jt808AdditionalItemState Take<T>(ref T? slot, ReadOnlySpan<byte> value, int length, Reader<T> read)
-            where T : struct
-        {
-            if (value.Length != length)
-            {
-                return Jt808AdditionalItemState.WrongLength;
-            }
-
-            if (slot.HasValue)
-            {
-                return Jt808AdditionalItemState.Duplicate;
-            }
-
-            slot = read(value);
-            return Taken;
-        }
     }
 }

@@ -18,6 +18,7 @@ public sealed class CsvRecordSource : IRecordSource
     private readonly SourceRecord _record;
     private readonly int[] _columnToField;
     private readonly List<(int Start, int End, bool Quoted)> _cells = new(32);
+    private readonly TextCache?[] _textCaches;
     private long _line;
 
     public CsvRecordSource(Stream stream, DatasetDefinition dataset, Encoding encoding, int maxRecordBytes = 1 << 20)
@@ -49,6 +50,7 @@ public sealed class CsvRecordSource : IRecordSource
         Header = headerText;
         var names = SplitHeader(headerText);
         _columnToField = new int[names.Count];
+        _textCaches = new TextCache?[names.Count];
         var seen = new HashSet<int>();
         for (var c = 0; c < names.Count; c++)
         {
@@ -63,6 +65,7 @@ public sealed class CsvRecordSource : IRecordSource
                 throw new IngestException($"the header names field '{dataset.Fields[index].Name}' twice (column {c + 1})");
             }
             _columnToField[c] = index;
+            _textCaches[c] = index >= 0 ? new TextCache() : null;
         }
         var missing = dataset.Fields.Where((f, i) => f.Required && !seen.Contains(i)).Select(f => f.Name).ToList();
         if (missing.Count > 0)
@@ -174,8 +177,7 @@ public sealed class CsvRecordSource : IRecordSource
             var (start, end, quoted) = _cells[c];
             try
             {
-                var text = end > start ? _encoding.GetString(line[start..end]) : "";
-                _record.Texts[field] = quoted && text.Contains("\"\"", StringComparison.Ordinal) ? text.Replace("\"\"", "\"", StringComparison.Ordinal) : text;
+                _record.Texts[field] = end == start ? "" : _textCaches[c]!.Get(line[start..end], quoted, _encoding);
             }
             catch (DecoderFallbackException)
             {
@@ -184,6 +186,71 @@ public sealed class CsvRecordSource : IRecordSource
             }
         }
         return null;
+    }
+
+    internal static string Decode(ReadOnlySpan<byte> bytes, bool quoted, Encoding encoding)
+    {
+        var text = encoding.GetString(bytes);
+        return quoted && text.Contains("\"\"", StringComparison.Ordinal) ? text.Replace("\"\"", "\"", StringComparison.Ordinal) : text;
+    }
+
+    /// <summary>
+    /// The strings of one column, by their bytes, for columns whose values repeat (codes, ids of
+    /// gantries and stations, small numbers): the record gets the same string instance instead of a
+    /// new one, which is fewer objects for the GC to carry from the reader to the store. A column whose
+    /// values mostly do not repeat (ids, times) turns its cache off after a few thousand records.
+    /// </summary>
+    private sealed class TextCache
+    {
+        private const int Slots = 1024;
+        private const int MaxEntries = Slots / 2;
+        private const int MaxBytes = 64;
+        private const int Probes = 8;
+        private const int Sample = 4096;
+        private readonly byte[]?[] _keys = new byte[]?[Slots];
+        private readonly string?[] _values = new string?[Slots];
+        private readonly bool[] _quoted = new bool[Slots];
+        private int _entries;
+        private int _lookups;
+        private int _hits;
+        private bool _off;
+
+        public string Get(ReadOnlySpan<byte> bytes, bool quoted, Encoding encoding)
+        {
+            if (_off || bytes.Length > MaxBytes)
+            {
+                return Decode(bytes, quoted, encoding);
+            }
+            if (++_lookups == Sample && _hits < Sample / 2)
+            {
+                _off = true;
+            }
+            var hash = new HashCode();
+            hash.AddBytes(bytes);
+            var slot = hash.ToHashCode() & (Slots - 1);
+            for (var probe = 0; probe < Probes; probe++, slot = (slot + 1) & (Slots - 1))
+            {
+                var key = _keys[slot];
+                if (key is null)
+                {
+                    var text = Decode(bytes, quoted, encoding);
+                    if (_entries < MaxEntries)
+                    {
+                        _keys[slot] = bytes.ToArray();
+                        _values[slot] = text;
+                        _quoted[slot] = quoted;
+                        _entries++;
+                    }
+                    return text;
+                }
+                if (_quoted[slot] == quoted && bytes.SequenceEqual(key))
+                {
+                    _hits++;
+                    return _values[slot]!;
+                }
+            }
+            return Decode(bytes, quoted, encoding);
+        }
     }
 
     private static int FindByDescription(DatasetDefinition dataset, string name)

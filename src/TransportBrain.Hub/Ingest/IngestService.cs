@@ -32,6 +32,16 @@ public sealed class IngestProgress
 }
 
 /// <summary>
+/// A record writer that can be handed its next chunk before the previous one is written (each chunk
+/// still in its own transaction, committed in order): <see cref="IngestService"/> then keeps up to
+/// <see cref="MaxChunksInFlight"/> WriteAsync calls running at once and takes their results in order.
+/// </summary>
+public interface IPipelinedRecordWriter
+{
+    int MaxChunksInFlight { get; }
+}
+
+/// <summary>
 /// Runs one batch: source → quality gate → store, with every rejected record quarantined with its
 /// bytes and reasons. Reading and checking run on the caller's thread while the previous chunk is
 /// written on another, so parsing and storage overlap; memory stays flat because at most a few
@@ -48,40 +58,83 @@ public sealed class IngestService(IHubStore store, DatasetRegistry registry, Tim
         var batchId = await store.BeginBatchAsync(new BatchStart(dataset.Id, sourceName, source.Format, source.EncodingName, source.Header, started), ct);
         var gate = new QualityGate(dataset, await LoadReferencesAsync(dataset, ct), started);
         var tally = new RuleTally();
-        var channel = Channel.CreateBounded<IngestChunk>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
+        var channel = Channel.CreateBounded<ChunkBuffers>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
+        // Chunks the writer is done with come back to the reader, so rows, raw bytes and lists are reused
+        // instead of being allocated (and promoted by the GC) anew for every record.
+        var recycled = new System.Collections.Concurrent.ConcurrentQueue<ChunkBuffers>();
         long stored = 0, quarantined = 0, read = 0;
 
         var writerTask = Task.Run(async () =>
         {
             await using var writer = await store.OpenWriterAsync(dataset, batchId, ct);
-            await foreach (var chunk in channel.Reader.ReadAllAsync(ct))
+            // A pipelined writer gets the next chunk while the previous one is still being written;
+            // results are taken in order either way.
+            var depth = writer is IPipelinedRecordWriter pipelined ? Math.Max(1, pipelined.MaxChunksInFlight) : 1;
+            var writing = new Queue<(ChunkBuffers Buffers, Task<ChunkResult> Write)>(depth);
+            try
             {
-                var result = await writer.WriteAsync(chunk, ct);
-                stored += result.Stored;
-                quarantined += chunk.Rejected.Count + result.DuplicateViolations.Count;
-                if (result.DuplicateViolations.Count > 0)
+                await foreach (var buffers in channel.Reader.ReadAllAsync(ct))
                 {
-                    lock (tally)
+                    writing.Enqueue((buffers, writer.WriteAsync(buffers.Chunk, ct).AsTask()));
+                    if (writing.Count >= depth)
                     {
-                        foreach (var v in result.DuplicateViolations)
-                        {
-                            tally.Add([v]);
-                        }
+                        var (done, write) = writing.Dequeue();
+                        Account(done, await write);
                     }
                 }
-                progress?.AddWritten(result.Stored, chunk.Rejected.Count + result.DuplicateViolations.Count);
+                while (writing.Count > 0)
+                {
+                    var (done, write) = writing.Dequeue();
+                    Account(done, await write);
+                }
+            }
+            catch
+            {
+                // The writer is disposed when this returns: let the chunks it is still writing finish first.
+                foreach (var (_, write) in writing)
+                {
+                    try
+                    {
+                        await write;
+                    }
+                    catch (Exception)
+                    {
+                        // the first failure is the one to report
+                    }
+                }
+                throw;
             }
         }, ct);
 
+        void Account(ChunkBuffers buffers, ChunkResult result)
+        {
+            var chunk = buffers.Chunk;
+            stored += result.Stored;
+            quarantined += chunk.Rejected.Count + result.DuplicateViolations.Count;
+            if (result.DuplicateViolations.Count > 0)
+            {
+                lock (tally)
+                {
+                    foreach (var v in result.DuplicateViolations)
+                    {
+                        tally.Add([v]); // each duplicate is a record of its own
+                    }
+                }
+            }
+            progress?.AddWritten(result.Stored, chunk.Rejected.Count + result.DuplicateViolations.Count);
+            recycled.Enqueue(buffers);
+        }
+
         try
         {
-            var chunk = new IngestChunk(ChunkSize, source.Format);
+            var fieldCount = dataset.Fields.Count;
+            var buffers = new ChunkBuffers(fieldCount, source.Format);
             var violations = new List<Violation>();
             while (source.TryRead(out var record))
             {
                 read++;
                 violations.Clear();
-                var values = new object?[dataset.Fields.Count];
+                var values = buffers.RentRow();
                 if (record.FormatError is { } formatError)
                 {
                     violations.Add(formatError);
@@ -90,14 +143,16 @@ public sealed class IngestService(IHubStore store, DatasetRegistry registry, Tim
                 {
                     gate.Check(record.Texts, values, violations);
                 }
+                var chunk = buffers.Chunk;
                 if (violations.Count == 0)
                 {
                     chunk.Rows.Add(values);
                     chunk.Positions.Add(record.Position);
-                    chunk.Raws.Add(record.Raw.ToArray());
+                    chunk.Raws.Add(buffers.CopyRaw(record.Raw.Span));
                 }
                 else
                 {
+                    buffers.ReturnRow(values);
                     lock (tally)
                     {
                         tally.Add(violations);
@@ -117,13 +172,21 @@ public sealed class IngestService(IHubStore store, DatasetRegistry registry, Tim
                 if (chunk.Rows.Count + chunk.Rejected.Count >= ChunkSize)
                 {
                     progress?.SetRead(read, source.BytesRead);
-                    await channel.Writer.WriteAsync(chunk, ct);
-                    chunk = new IngestChunk(ChunkSize, source.Format);
+                    await channel.Writer.WriteAsync(buffers, ct);
+                    if (recycled.TryDequeue(out var reused))
+                    {
+                        reused.Reset();
+                        buffers = reused;
+                    }
+                    else
+                    {
+                        buffers = new ChunkBuffers(fieldCount, source.Format);
+                    }
                 }
             }
-            if (chunk.Rows.Count + chunk.Rejected.Count > 0)
+            if (buffers.Chunk.Rows.Count + buffers.Chunk.Rejected.Count > 0)
             {
-                await channel.Writer.WriteAsync(chunk, ct);
+                await channel.Writer.WriteAsync(buffers, ct);
             }
             progress?.SetRead(read, source.BytesRead);
             channel.Writer.Complete();
@@ -162,6 +225,66 @@ public sealed class IngestService(IHubStore store, DatasetRegistry registry, Tim
         };
         await store.CompleteBatchAsync(report, ct);
         return report;
+    }
+
+    /// <summary>
+    /// A chunk and what it reuses once written: the value arrays of its rows and the blocks its rows'
+    /// raw bytes are copied into (64 KiB each, below the large-object threshold).
+    /// </summary>
+    private sealed class ChunkBuffers(int fieldCount, string format)
+    {
+        private const int BlockSize = 64 * 1024;
+        private readonly List<byte[]> _blocks = [];
+        private readonly Stack<object?[]> _spareRows = new();
+        private int _block;
+        private int _used;
+
+        public IngestChunk Chunk { get; } = new(ChunkSize, format);
+
+        /// <summary>A value array for the next record; the gate overwrites every slot.</summary>
+        public object?[] RentRow() => _spareRows.Count > 0 ? _spareRows.Pop() : new object?[fieldCount];
+
+        public void ReturnRow(object?[] row) => _spareRows.Push(row);
+
+        public ReadOnlyMemory<byte> CopyRaw(ReadOnlySpan<byte> raw)
+        {
+            if (raw.Length > BlockSize / 4)
+            {
+                return raw.ToArray();
+            }
+            if (_block == _blocks.Count || BlockSize - _used < raw.Length)
+            {
+                if (_block < _blocks.Count)
+                {
+                    _block++;
+                }
+                if (_block == _blocks.Count)
+                {
+                    _blocks.Add(new byte[BlockSize]);
+                }
+                _used = 0;
+            }
+            var block = _blocks[_block];
+            raw.CopyTo(block.AsSpan(_used));
+            var copy = new ReadOnlyMemory<byte>(block, _used, raw.Length);
+            _used += raw.Length;
+            return copy;
+        }
+
+        /// <summary>Empties the chunk for reuse once the writer has returned from it.</summary>
+        public void Reset()
+        {
+            foreach (var row in Chunk.Rows)
+            {
+                _spareRows.Push(row);
+            }
+            Chunk.Rows.Clear();
+            Chunk.Positions.Clear();
+            Chunk.Raws.Clear();
+            Chunk.Rejected.Clear();
+            _block = 0;
+            _used = 0;
+        }
     }
 
     /// <summary>

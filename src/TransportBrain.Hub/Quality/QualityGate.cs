@@ -14,6 +14,7 @@ public sealed class QualityGate
     private readonly IReadOnlyDictionary<string, IReadOnlySet<string>> _references;
     private readonly HashSet<string>?[] _allowed;
     private readonly IReadOnlySet<string>?[] _referenceSets;
+    private readonly object?[] _lastInstant;
     private readonly int _timeIndex;
     private readonly DateTimeOffset _latestAllowed;
     private readonly DateTimeOffset? _earliestAllowed;
@@ -28,6 +29,7 @@ public sealed class QualityGate
         _earliestAllowed = dataset.MaxAge is { } age ? now - age : null;
         _allowed = new HashSet<string>?[dataset.Fields.Count];
         _referenceSets = new IReadOnlySet<string>?[dataset.Fields.Count];
+        _lastInstant = new object?[dataset.Fields.Count];
         for (var i = 0; i < dataset.Fields.Count; i++)
         {
             var f = dataset.Fields[i];
@@ -68,7 +70,16 @@ public sealed class QualityGate
                 }
                 continue;
             }
-            if (!ValueParser.TryParse(f.Type, text, out var value, out var error))
+            object? value;
+            if (f.Type == FieldType.Instant && ValueParser.TryParseInstant(text, out var instant))
+            {
+                // Records in a file are mostly in time order: reuse the previous record's box when the
+                // instant repeats rather than keep one more copy alive until the store has it.
+                value = _lastInstant[i] is DateTimeOffset last && last.UtcTicks == instant.UtcTicks && last.Offset == instant.Offset
+                    ? _lastInstant[i]
+                    : _lastInstant[i] = instant;
+            }
+            else if (!ValueParser.TryParse(f.Type, text, out value, out var error))
             {
                 values[i] = null;
                 violations.Add(new Violation(RuleKind.Type, f.Name, $"{f.Name}: {error}"));

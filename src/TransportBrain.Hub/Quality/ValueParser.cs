@@ -11,6 +11,25 @@ public static class ValueParser
 {
     public static readonly TimeSpan ChinaStandardTime = TimeSpan.FromHours(8);
 
+    private const long SmallMin = -1024;
+    private const long SmallMax = 32767;
+    private static readonly object True = true;
+    private static readonly object False = false;
+    // Boxes of small whole numbers (codes, counts, fees), shared: an import keeps millions of values
+    // alive between the gate and the store, and most of them are the same few hundred numbers.
+    private static readonly object?[] SmallLongs = new object?[SmallMax - SmallMin + 1];
+
+    /// <summary>A boxed long, shared for small values. Boxes are immutable, so sharing is invisible.</summary>
+    public static object Box(long value)
+    {
+        if (value is < SmallMin or > SmallMax)
+        {
+            return value;
+        }
+        ref var slot = ref SmallLongs[value - SmallMin];
+        return slot ??= value;
+    }
+
     public static bool TryParse(FieldType type, string text, out object? value, out string? error)
     {
         switch (type)
@@ -22,7 +41,7 @@ public static class ValueParser
             case FieldType.Int64:
                 if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l))
                 {
-                    value = l;
+                    value = Box(l);
                     error = null;
                     return true;
                 }
@@ -42,7 +61,7 @@ public static class ValueParser
             case FieldType.Boolean:
                 if (TryParseBoolean(text, out var b))
                 {
-                    value = b;
+                    value = b ? True : False;
                     error = null;
                     return true;
                 }

@@ -1,8 +1,11 @@
 using System.Data.Common;
 using System.Globalization;
+using System.Threading.Channels;
 using Npgsql;
 using NpgsqlTypes;
 using TransportBrain.Hub.Catalog;
+using TransportBrain.Hub.Ingest;
+using TransportBrain.Hub.Quality;
 
 namespace TransportBrain.Hub.Storage.Postgres;
 
@@ -83,131 +86,616 @@ public sealed class PostgresHubStore : SqlHubStore
 
     protected override async Task<IRecordWriter> CreateWriterAsync(DatasetDefinition dataset, long batchId, CancellationToken ct)
     {
-        var connection = await _dataSource.OpenConnectionAsync(ct);
+        var writer = new PostgresRecordWriter(this, dataset, batchId);
         try
         {
-            var writer = new PostgresRecordWriter(this, connection, dataset, batchId);
-            await writer.InitializeAsync(ct);
+            // Open the first connection now, so a server that cannot be reached fails the batch at its start.
+            await writer.OpenFirstLaneAsync(ct);
             return writer;
         }
         catch
         {
-            await connection.DisposeAsync();
+            await writer.DisposeAsync();
             throw;
         }
     }
 
     /// <summary>
-    /// Owns one connection for the writer's lifetime. Each chunk: COPY its rows (with their index in
-    /// the chunk as _ord) into the temporary staging table, INSERT ... SELECT them in chunk order, and
-    /// quarantine the rows the unique key turned away, all in one transaction. The staging table is
-    /// ON COMMIT DELETE ROWS, so it is empty at the start of every chunk.
+    /// Writes each chunk in one transaction on one of up to <see cref="Lanes"/> connections, so the
+    /// server can insert one chunk while the next is being sent (see <see cref="IPipelinedRecordWriter"/>):
+    /// <list type="number">
+    /// <item>a row whose key repeats an earlier row of the chunk, or of an earlier chunk still being
+    /// written, is a duplicate (found in memory: two chunks in flight never wait for each other's keys);</item>
+    /// <item>the other rows are binary-COPied straight into the dataset table, in chunk order;</item>
+    /// <item>rejected records and duplicates are binary-COPied into hub_quarantine;</item>
+    /// <item>the transaction commits once the previous chunk has committed, so what is stored is always a
+    /// prefix of the batch's chunks.</item>
+    /// </list>
+    /// Keys already stored are found in one of two ways. Optimistically, the COPY itself finds them: if it
+    /// fails on the unique index, the transaction is rolled back and the chunk is written again after
+    /// one <c>SELECT key ... WHERE key = ANY(@keys)</c> on the unique index, and so are the next chunks
+    /// until several in a row found nothing (a re-sent file costs one lookup per row instead of one failed
+    /// COPY per chunk). If even the checked COPY fails (another writer stored the key in between), the
+    /// chunk goes the careful way: COPY into a temporary staging table, then
+    /// INSERT ... SELECT ... ON CONFLICT DO NOTHING RETURNING.
     /// </summary>
-    private sealed class PostgresRecordWriter(PostgresHubStore store, NpgsqlConnection connection, DatasetDefinition dataset, long batchId) : IRecordWriter
+    private sealed class PostgresRecordWriter : IRecordWriter, IPipelinedRecordWriter
     {
+        /// <summary>Connections (and so chunks in flight) per writer.</summary>
+        public const int Lanes = 2;
+
+        /// <summary>After a COPY failed on a stored key: how many clean chunks in a row before COPYing unchecked again.</summary>
+        private const int CheckedChunksAfterConflict = 16;
+
         private const string Staging = "pg_temp.hub_stage";
-        private readonly NpgsqlDbType[] _types = [.. dataset.Fields.Select(f => PostgresDialect.DbType(f.Type))];
-        private readonly bool _unique = dataset.UniqueKey.Count > 0;
-        private NpgsqlCommand? _insert;
+        private const string QuarantineCopy =
+            "COPY hub_quarantine (dataset_id, batch_id, position, format, raw, rule, reason, status, created_at) FROM STDIN (FORMAT BINARY)";
 
-        private string Columns => string.Join(", ", dataset.Fields.Select(f => $"\"{f.Name}\""));
+        private readonly PostgresHubStore _store;
+        private readonly DatasetDefinition _dataset;
+        private readonly long _batchId;
+        private readonly string _table;
+        private readonly string _columns;
+        private readonly string _existsSql;
+        private readonly NpgsqlDbType[] _types;
+        private readonly FieldType[] _fieldTypes;
+        private readonly int[] _keyIndexes;
+        private readonly bool _unique;
+        private readonly Channel<Lane> _idle = Channel.CreateUnbounded<Lane>();
+        private readonly List<Lane> _lanes = [];
+        private readonly List<Ticket> _inFlight = [];
+        private readonly Lock _sync = new();
+        private Ticket? _last;
+        private int _laneCount;
+        private int _checkedChunksLeft;
 
-        public async Task InitializeAsync(CancellationToken ct)
+        public PostgresRecordWriter(PostgresHubStore store, DatasetDefinition dataset, long batchId)
         {
-            var dialect = store.Dialect;
-            var fields = string.Concat(dataset.Fields.Select(f => $", \"{f.Name}\" {dialect.ColumnType(f.Type)}"));
+            _store = store;
+            _dataset = dataset;
+            _batchId = batchId;
+            _table = DatasetIds.TableName(dataset.Id);
+            _columns = string.Join(", ", dataset.Fields.Select(f => $"\"{f.Name}\""));
+            _types = [.. dataset.Fields.Select(f => PostgresDialect.DbType(f.Type))];
+            _fieldTypes = [.. dataset.Fields.Select(f => f.Type)];
+            _keyIndexes = [.. dataset.UniqueKey.Select(dataset.FieldIndex)];
+            _unique = _keyIndexes.Length > 0;
+            var keys = dataset.UniqueKey.Select(k => $"\"{k}\"").ToList();
+            if (_keyIndexes.Length == 1)
+            {
+                _existsSql = $"SELECT {keys[0]} FROM {_table} WHERE {keys[0]} = ANY(@k0)";
+            }
+            else
+            {
+                var unnest = string.Join(", ", keys.Select((_, i) => "@k" + i.ToString(CultureInfo.InvariantCulture)));
+                var names = string.Join(", ", keys.Select((_, i) => "u" + i.ToString(CultureInfo.InvariantCulture)));
+                var on = string.Join(" AND ", keys.Select((k, i) => $"t.{k} = u.u{i.ToString(CultureInfo.InvariantCulture)}"));
+                _existsSql = $"SELECT {string.Join(", ", keys.Select(k => "t." + k))} FROM {_table} t JOIN unnest({unnest}) AS u({names}) ON {on}";
+            }
+        }
+
+        public int MaxChunksInFlight => Lanes;
+
+        /// <summary>One connection and the commands prepared on it.</summary>
+        private sealed class Lane(NpgsqlConnection connection)
+        {
+            public NpgsqlConnection Connection { get; } = connection;
+            public BinaryCopyBuffer Copy { get; } = new();
+            public NpgsqlCommand? Exists { get; set; }
+            public NpgsqlCommand? StagedInsert { get; set; }
+        }
+
+        /// <summary>A chunk being written: its keys (for the chunks after it) and whether it committed.</summary>
+        private sealed class Ticket(Dictionary<object, int>? keys, Ticket? previous)
+        {
+            public Dictionary<object, int>? Keys { get; } = keys;
+            public Ticket? Previous { get; } = previous;
+            public TaskCompletionSource<bool> Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        public async Task OpenFirstLaneAsync(CancellationToken ct)
+        {
+            lock (_sync)
+            {
+                _laneCount++;
+            }
+            _idle.Writer.TryWrite(await OpenLaneAsync(ct));
+        }
+
+        /// <summary>Opens the connection of a lane already counted in <see cref="_laneCount"/>.</summary>
+        private async Task<Lane> OpenLaneAsync(CancellationToken ct)
+        {
+            try
+            {
+                var lane = new Lane(await _store._dataSource.OpenConnectionAsync(ct));
+                lock (_sync)
+                {
+                    _lanes.Add(lane);
+                }
+                return lane;
+            }
+            catch
+            {
+                lock (_sync)
+                {
+                    _laneCount--;
+                }
+                throw;
+            }
+        }
+
+        /// <summary>An idle connection, or a new one while there are fewer than <see cref="Lanes"/>.</summary>
+        private async ValueTask<Lane> AcquireLaneAsync(CancellationToken ct)
+        {
+            if (_idle.Reader.TryRead(out var lane))
+            {
+                return lane;
+            }
+            bool open;
+            lock (_sync)
+            {
+                open = _laneCount < Lanes;
+                if (open)
+                {
+                    _laneCount++;
+                }
+            }
+            return open ? await OpenLaneAsync(ct) : await _idle.Reader.ReadAsync(ct);
+        }
+
+        public async ValueTask<ChunkResult> WriteAsync(IngestChunk chunk, CancellationToken ct = default)
+        {
+            var rows = chunk.Rows;
+            if (chunk.Positions.Count != rows.Count || chunk.Raws.Count != rows.Count)
+            {
+                throw new ArgumentException("the chunk's rows, positions and raws differ in number", nameof(chunk));
+            }
+            // Before the first await, so chunks register in the order they are handed over.
+            var duplicate = new bool[rows.Count];
+            var keys = _unique ? KeysOf(chunk, duplicate) : null;
+            Ticket ticket;
+            Ticket[] earlier;
+            lock (_sync)
+            {
+                earlier = [.. _inFlight];
+                ticket = new Ticket(keys, _last);
+                _inFlight.Add(ticket);
+                _last = ticket;
+            }
+            try
+            {
+                if (keys is not null)
+                {
+                    foreach (var before in earlier)
+                    {
+                        foreach (var (key, r) in keys)
+                        {
+                            if (before.Keys!.ContainsKey(key))
+                            {
+                                duplicate[r] = true;
+                            }
+                        }
+                    }
+                }
+                var lane = await AcquireLaneAsync(ct);
+                try
+                {
+                    var result = await WriteOnLaneAsync(lane, chunk, duplicate, keys, ticket, ct);
+                    ticket.Committed.TrySetResult(true);
+                    return result;
+                }
+                finally
+                {
+                    _idle.Writer.TryWrite(lane);
+                }
+            }
+            finally
+            {
+                ticket.Committed.TrySetResult(false);
+                lock (_sync)
+                {
+                    _inFlight.Remove(ticket);
+                }
+            }
+        }
+
+        private async Task<ChunkResult> WriteOnLaneAsync(Lane lane, IngestChunk chunk, bool[] duplicate, Dictionary<object, int>? keys, Ticket ticket, CancellationToken ct)
+        {
+            if (keys is null || keys.Count == 0)
+            {
+                return await CopyAsync(lane, chunk, duplicate, null, ticket, ct);
+            }
+            if (Volatile.Read(ref _checkedChunksLeft) <= 0)
+            {
+                try
+                {
+                    return await CopyAsync(lane, chunk, duplicate, null, ticket, ct);
+                }
+                catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+                {
+                    // A key of this chunk is already stored: check this chunk and the next ones first.
+                    Volatile.Write(ref _checkedChunksLeft, CheckedChunksAfterConflict);
+                }
+            }
+            try
+            {
+                return await CopyAsync(lane, chunk, duplicate, keys, ticket, ct);
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+            {
+                // Another writer stored one of these keys after the check.
+            }
+            return await WriteThroughStagingAsync(lane, chunk, duplicate, ticket, ct);
+        }
+
+        /// <summary>
+        /// One transaction: (with <paramref name="check"/>) mark the rows whose key is stored, COPY the
+        /// others into the table, quarantine, wait for the previous chunk, commit.
+        /// </summary>
+        private async Task<ChunkResult> CopyAsync(Lane lane, IngestChunk chunk, bool[] marked, Dictionary<object, int>? check, Ticket ticket, CancellationToken ct)
+        {
+            var connection = lane.Connection;
+            var duplicate = (bool[])marked.Clone();
+            await using var tx = await connection.BeginTransactionAsync(ct);
+            if (check is not null)
+            {
+                var found = await MarkStoredAsync(lane, chunk, duplicate, check, tx, ct);
+                if (found > 0)
+                {
+                    Volatile.Write(ref _checkedChunksLeft, CheckedChunksAfterConflict);
+                }
+                else
+                {
+                    Interlocked.Decrement(ref _checkedChunksLeft);
+                }
+            }
+            var stored = 0;
+            if (chunk.Rows.Count > 0)
+            {
+                var copy = lane.Copy;
+                await copy.BeginAsync(connection, $"COPY {_table} (_batch, _pos, {_columns}) FROM STDIN (FORMAT BINARY)", ct);
+                try
+                {
+                    var rows = chunk.Rows;
+                    for (var r = 0; r < rows.Count; r++)
+                    {
+                        if (duplicate[r])
+                        {
+                            continue;
+                        }
+                        copy.StartRow(2 + _fieldTypes.Length);
+                        copy.Int64(_batchId);
+                        copy.Int64(chunk.Positions[r]);
+                        WriteValues(copy, rows[r]);
+                        stored++;
+                        await copy.FlushIfFullAsync(ct);
+                    }
+                    await copy.CompleteAsync(ct);
+                }
+                catch
+                {
+                    await copy.CancelAsync();
+                    throw;
+                }
+            }
+            var result = await QuarantineAsync(lane, chunk, duplicate, ct);
+            await CommitAfterPreviousAsync(tx, ticket, ct);
+            return result with { Stored = stored };
+        }
+
+        private static async Task CommitAfterPreviousAsync(NpgsqlTransaction tx, Ticket ticket, CancellationToken ct)
+        {
+            if (ticket.Previous is { } previous && !await previous.Committed.Task.WaitAsync(ct))
+            {
+                throw new InvalidOperationException("an earlier chunk of this batch was not written, so this one is not committed either");
+            }
+            await tx.CommitAsync(ct);
+        }
+
+        /// <summary>
+        /// Marks the rows whose key repeats an earlier row of the chunk; returns each key's first row,
+        /// or null for a chunk without rows.
+        /// </summary>
+        private Dictionary<object, int> KeysOf(IngestChunk chunk, bool[] duplicate)
+        {
+            var rows = chunk.Rows;
+            var firstRowOfKey = new Dictionary<object, int>(rows.Count);
+            for (var r = 0; r < rows.Count; r++)
+            {
+                // A key with a NULL part never conflicts: the unique index treats NULLs as distinct.
+                if (KeyOf(rows[r]) is { } key && !firstRowOfKey.TryAdd(key, r))
+                {
+                    duplicate[r] = true;
+                }
+            }
+            return firstRowOfKey;
+        }
+
+        /// <summary>Marks the rows whose key is already stored; returns how many.</summary>
+        private async Task<int> MarkStoredAsync(Lane lane, IngestChunk chunk, bool[] duplicate, Dictionary<object, int> keys, NpgsqlTransaction tx, CancellationToken ct)
+        {
+            var columns = new Array[_keyIndexes.Length];
+            for (var k = 0; k < _keyIndexes.Length; k++)
+            {
+                columns[k] = NewKeyArray(_fieldTypes[_keyIndexes[k]], keys.Count);
+            }
+            var n = 0;
+            foreach (var r in keys.Values)
+            {
+                for (var k = 0; k < _keyIndexes.Length; k++)
+                {
+                    SetKeyValue(columns[k], n, _fieldTypes[_keyIndexes[k]], chunk.Rows[r][_keyIndexes[k]]!);
+                }
+                n++;
+            }
+            if (lane.Exists is null)
+            {
+                lane.Exists = lane.Connection.CreateCommand();
+                lane.Exists.CommandText = _existsSql;
+                for (var k = 0; k < _keyIndexes.Length; k++)
+                {
+                    lane.Exists.Parameters.Add(new NpgsqlParameter("k" + k.ToString(CultureInfo.InvariantCulture), NpgsqlDbType.Array | _types[_keyIndexes[k]]));
+                }
+            }
+            var exists = lane.Exists;
+            exists.Transaction = tx;
+            for (var k = 0; k < _keyIndexes.Length; k++)
+            {
+                exists.Parameters[k].Value = columns[k];
+            }
+            var found = 0;
+            await using var reader = await exists.ExecuteReaderAsync(ct);
+            var values = new object?[_keyIndexes.Length];
+            while (await reader.ReadAsync(ct))
+            {
+                for (var k = 0; k < values.Length; k++)
+                {
+                    values[k] = _store.Dialect.FromDb(reader, k, _fieldTypes[_keyIndexes[k]]);
+                }
+                if (KeyOf(values, identity: true) is { } key && keys.TryGetValue(key, out var r) && !duplicate[r])
+                {
+                    duplicate[r] = true;
+                    found++;
+                }
+            }
+            return found;
+        }
+
+        /// <summary>
+        /// The row's unique key as a value that compares the way PostgreSQL compares it (instants to
+        /// the microsecond, -0 equal to 0), or null when a part of it is null.
+        /// </summary>
+        private object? KeyOf(object?[] row, bool identity = false)
+        {
+            if (_keyIndexes.Length == 1)
+            {
+                return Normalize(row[identity ? 0 : _keyIndexes[0]]);
+            }
+            var sb = new System.Text.StringBuilder();
+            for (var k = 0; k < _keyIndexes.Length; k++)
+            {
+                var v = Normalize(row[identity ? k : _keyIndexes[k]]);
+                if (v is null)
+                {
+                    return null;
+                }
+                var text = ValueParser.Format(v);
+                sb.Append(text.Length).Append(':').Append(text).Append('|');
+            }
+            return sb.ToString();
+        }
+
+        private static object? Normalize(object? value) => value switch
+        {
+            null or DBNull => null,
+            DateTimeOffset or DateTime => PostgresDialect.ToUtcMicroseconds(value).UtcTicks,
+            double d => d == 0 ? 0.0 : d,
+            _ => value,
+        };
+
+        private static Array NewKeyArray(FieldType type, int length) => type switch
+        {
+            FieldType.String => new string[length],
+            FieldType.Int64 => new long[length],
+            FieldType.Double => new double[length],
+            FieldType.Boolean => new bool[length],
+            FieldType.Instant => new DateTimeOffset[length],
+            _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
+        };
+
+        private static void SetKeyValue(Array array, int index, FieldType type, object value)
+        {
+            switch (type)
+            {
+                case FieldType.String:
+                    ((string[])array)[index] = value as string ?? Convert.ToString(value, CultureInfo.InvariantCulture) ?? "";
+                    break;
+                case FieldType.Int64:
+                    ((long[])array)[index] = Convert.ToInt64(value, CultureInfo.InvariantCulture);
+                    break;
+                case FieldType.Double:
+                    ((double[])array)[index] = Convert.ToDouble(value, CultureInfo.InvariantCulture);
+                    break;
+                case FieldType.Boolean:
+                    ((bool[])array)[index] = Convert.ToBoolean(value, CultureInfo.InvariantCulture);
+                    break;
+                default:
+                    ((DateTimeOffset[])array)[index] = PostgresDialect.ToUtcMicroseconds(value);
+                    break;
+            }
+        }
+
+        private void WriteValues(BinaryCopyBuffer copy, object?[] row)
+        {
+            for (var i = 0; i < row.Length; i++)
+            {
+                var value = row[i];
+                if (value is null or DBNull)
+                {
+                    copy.Null();
+                    continue;
+                }
+                switch (_fieldTypes[i])
+                {
+                    case FieldType.String:
+                        copy.Text(value as string ?? Convert.ToString(value, CultureInfo.InvariantCulture) ?? "");
+                        break;
+                    case FieldType.Int64:
+                        copy.Int64(value is long l ? l : Convert.ToInt64(value, CultureInfo.InvariantCulture));
+                        break;
+                    case FieldType.Instant:
+                        copy.Instant(value is DateTimeOffset t ? t : PostgresDialect.ToUtcMicroseconds(value));
+                        break;
+                    case FieldType.Double:
+                        copy.Double(value is double d ? d : Convert.ToDouble(value, CultureInfo.InvariantCulture));
+                        break;
+                    default:
+                        copy.Boolean(value is bool b ? b : Convert.ToBoolean(value, CultureInfo.InvariantCulture));
+                        break;
+                }
+            }
+        }
+
+        /// <summary>COPYs the rejected records and the duplicates into hub_quarantine; Stored is left 0.</summary>
+        private async Task<ChunkResult> QuarantineAsync(Lane lane, IngestChunk chunk, bool[] duplicate, CancellationToken ct)
+        {
+            var violations = new List<Violation>();
+            var duplicateRows = new List<int>();
+            var records = chunk.Rejected.Count == 0 ? [] : new List<QuarantinedRecord>(chunk.Rejected);
+            var at = DateTimeOffset.UtcNow;
+            var rule = string.Join("+", _dataset.UniqueKey);
+            for (var r = 0; r < duplicate.Length; r++)
+            {
+                if (duplicate[r])
+                {
+                    var q = Duplicate(_dataset, _batchId, chunk.Positions[r], chunk.Raws[r], chunk.Format, chunk.Rows[r], at);
+                    records.Add(q);
+                    violations.Add(new Violation(RuleKind.Unique, rule, q.Reason));
+                    duplicateRows.Add(r);
+                }
+            }
+            if (records.Count > 0)
+            {
+                var copy = lane.Copy;
+                await copy.BeginAsync(lane.Connection, QuarantineCopy, ct);
+                try
+                {
+                    foreach (var q in records)
+                    {
+                        copy.StartRow(9);
+                        copy.Text(q.DatasetId);
+                        copy.Int64(q.BatchId);
+                        copy.Int64(q.Position);
+                        copy.Text(q.Format);
+                        copy.Bytes(q.Raw);
+                        copy.Text(q.Rule);
+                        copy.Text(q.Reason);
+                        copy.Text("open");
+                        copy.Instant(q.CreatedAt);
+                        await copy.FlushIfFullAsync(ct);
+                    }
+                    await copy.CompleteAsync(ct);
+                }
+                catch
+                {
+                    await copy.CancelAsync();
+                    throw;
+                }
+            }
+            return new ChunkResult(0, violations) { DuplicateRows = duplicateRows };
+        }
+
+        // ---- the careful way, for a chunk that raced another writer -------------------------------
+
+        private async Task<NpgsqlCommand> StagedInsertAsync(Lane lane, CancellationToken ct)
+        {
+            if (lane.StagedInsert is { } prepared)
+            {
+                return prepared;
+            }
+            var dialect = _store.Dialect;
+            var fields = string.Concat(_dataset.Fields.Select(f => $", \"{f.Name}\" {dialect.ColumnType(f.Type)}"));
             // A pooled connection is normally reset (DISCARD ALL) on return, but the pool may be
             // configured not to: start from a staging table of this dataset's current schema.
-            await using (var create = connection.CreateCommand())
+            await using (var create = lane.Connection.CreateCommand())
             {
                 create.CommandText =
                     $"DROP TABLE IF EXISTS {Staging}; " +
                     $"CREATE TEMP TABLE hub_stage (_ord integer NOT NULL, _pos bigint NOT NULL{fields}) ON COMMIT DELETE ROWS";
                 await create.ExecuteNonQueryAsync(ct);
             }
-            var table = DatasetIds.TableName(dataset.Id);
-            _insert = connection.CreateCommand();
-            _insert.CommandText =
-                $"INSERT INTO {table} (_batch, _pos, {Columns}) SELECT @b, _pos, {Columns} FROM {Staging}" +
-                (_unique ? " WHERE _ord >= @lo AND _ord < @hi ORDER BY _ord ON CONFLICT DO NOTHING RETURNING _pos" : " ORDER BY _ord");
-            _insert.Parameters.Add(new NpgsqlParameter<long>("b", NpgsqlDbType.Bigint) { TypedValue = batchId });
-            if (_unique)
-            {
-                _insert.Parameters.Add(new NpgsqlParameter<int>("lo", NpgsqlDbType.Integer));
-                _insert.Parameters.Add(new NpgsqlParameter<int>("hi", NpgsqlDbType.Integer));
-            }
-            await _insert.PrepareAsync(ct);
+            var insert = lane.Connection.CreateCommand();
+            insert.CommandText =
+                $"INSERT INTO {_table} (_batch, _pos, {_columns}) SELECT @b, _pos, {_columns} FROM {Staging} " +
+                "WHERE _ord >= @lo AND _ord < @hi ORDER BY _ord ON CONFLICT DO NOTHING RETURNING _pos";
+            insert.Parameters.Add(new NpgsqlParameter<long>("b", NpgsqlDbType.Bigint) { TypedValue = _batchId });
+            insert.Parameters.Add(new NpgsqlParameter<int>("lo", NpgsqlDbType.Integer));
+            insert.Parameters.Add(new NpgsqlParameter<int>("hi", NpgsqlDbType.Integer));
+            await insert.PrepareAsync(ct);
+            lane.StagedInsert = insert;
+            return insert;
         }
 
-        public async ValueTask<ChunkResult> WriteAsync(IngestChunk chunk, CancellationToken ct = default)
+        private async Task<ChunkResult> WriteThroughStagingAsync(Lane lane, IngestChunk chunk, bool[] marked, Ticket ticket, CancellationToken ct)
         {
-            var insert = _insert ?? throw new InvalidOperationException("the writer is not initialised");
+            var insert = await StagedInsertAsync(lane, ct);
+            var connection = lane.Connection;
             var rows = chunk.Rows;
-            if (chunk.Positions.Count != rows.Count || chunk.Raws.Count != rows.Count)
-            {
-                throw new ArgumentException("the chunk's rows, positions and raws differ in number", nameof(chunk));
-            }
-            var stored = 0;
-            var duplicates = new List<Quality.Violation>();
-            List<QuarantinedRecord>? dupes = null;
+            var inserted = new bool[rows.Count];
             await using var tx = await connection.BeginTransactionAsync(ct);
             insert.Transaction = tx;
-            if (rows.Count > 0)
+            var copy = lane.Copy;
+            await copy.BeginAsync(connection, $"COPY {Staging} (_ord, _pos, {_columns}) FROM STDIN (FORMAT BINARY)", ct);
+            try
             {
-                await CopyAsync(chunk, ct);
-                if (!_unique)
+                for (var r = 0; r < rows.Count; r++)
                 {
-                    stored = await insert.ExecuteNonQueryAsync(ct);
+                    if (marked[r])
+                    {
+                        continue;
+                    }
+                    copy.StartRow(2 + _fieldTypes.Length);
+                    copy.Int32(r);
+                    copy.Int64(chunk.Positions[r]);
+                    WriteValues(copy, rows[r]);
+                    await copy.FlushIfFullAsync(ct);
                 }
-                else
+                await copy.CompleteAsync(ct);
+            }
+            catch
+            {
+                await copy.CancelAsync();
+                throw;
+            }
+            // RETURNING can only name the dataset table's columns, so an inserted row is known by its
+            // _pos. Positions are unique within a chunk in practice; should one repeat, the chunk is
+            // inserted as consecutive runs of unique positions, in order.
+            var stored = 0;
+            var run = new Dictionary<long, int>(rows.Count);
+            var start = 0;
+            for (var i = 0; i <= rows.Count; i++)
+            {
+                if (i < rows.Count && run.TryAdd(chunk.Positions[i], i))
                 {
-                    var inserted = new bool[rows.Count];
-                    // RETURNING can only name the dataset table's columns, so an inserted row is known
-                    // by its _pos. Positions are unique within a chunk in practice; should one repeat,
-                    // the chunk is inserted as consecutive runs of unique positions, in order.
-                    var run = new Dictionary<long, int>(rows.Count);
-                    var start = 0;
-                    for (var i = 0; i <= rows.Count; i++)
-                    {
-                        if (i < rows.Count && run.TryAdd(chunk.Positions[i], i))
-                        {
-                            continue;
-                        }
-                        stored += await InsertRunAsync(insert, start, i, run, inserted, ct);
-                        run.Clear();
-                        start = i;
-                        if (i < rows.Count)
-                        {
-                            run.Add(chunk.Positions[i], i);
-                        }
-                    }
-                    for (var r = 0; r < rows.Count; r++)
-                    {
-                        if (!inserted[r])
-                        {
-                            var q = Duplicate(dataset, batchId, chunk.Positions[r], chunk.Raws[r], chunk.Format, rows[r], DateTimeOffset.UtcNow);
-                            (dupes ??= []).Add(q);
-                            duplicates.Add(new Quality.Violation(Quality.RuleKind.Unique, string.Join("+", dataset.UniqueKey), q.Reason));
-                        }
-                    }
+                    continue;
+                }
+                stored += await InsertRunAsync(insert, start, i, run, inserted, ct);
+                run.Clear();
+                start = i;
+                if (i < rows.Count)
+                {
+                    run.Add(chunk.Positions[i], i);
                 }
             }
-            if (chunk.Rejected.Count > 0 || dupes is not null)
+            var duplicate = new bool[rows.Count];
+            for (var r = 0; r < rows.Count; r++)
             {
-                await using var qi = store.PrepareQuarantineInsert(connection, tx);
-                await qi.PrepareAsync(ct);
-                foreach (var q in chunk.Rejected)
-                {
-                    await store.InsertQuarantineAsync(qi, q, ct);
-                }
-                foreach (var q in dupes ?? [])
-                {
-                    await store.InsertQuarantineAsync(qi, q, ct);
-                }
+                duplicate[r] = !inserted[r];
             }
-            await tx.CommitAsync(ct);
+            var result = await QuarantineAsync(lane, chunk, duplicate, ct);
+            await CommitAfterPreviousAsync(tx, ticket, ct);
             insert.Transaction = null;
-            return new ChunkResult(stored, duplicates);
+            return result with { Stored = stored };
         }
 
         /// <summary>Inserts rows [start, end) of the staged chunk and marks the ones that went in.</summary>
@@ -230,56 +718,26 @@ public sealed class PostgresHubStore : SqlHubStore
             return count;
         }
 
-        private async Task CopyAsync(IngestChunk chunk, CancellationToken ct)
-        {
-            var fields = dataset.Fields;
-            await using var importer = await connection.BeginBinaryImportAsync(
-                $"COPY {Staging} (_ord, _pos, {Columns}) FROM STDIN (FORMAT BINARY)", ct);
-            for (var r = 0; r < chunk.Rows.Count; r++)
-            {
-                var row = chunk.Rows[r];
-                await importer.StartRowAsync(ct);
-                await importer.WriteAsync(r, NpgsqlDbType.Integer, ct);
-                await importer.WriteAsync(chunk.Positions[r], NpgsqlDbType.Bigint, ct);
-                for (var i = 0; i < fields.Count; i++)
-                {
-                    var value = row[i];
-                    if (value is null or DBNull)
-                    {
-                        await importer.WriteNullAsync(ct);
-                        continue;
-                    }
-                    var type = _types[i];
-                    switch (fields[i].Type)
-                    {
-                        case FieldType.Int64:
-                            await importer.WriteAsync(Convert.ToInt64(value, CultureInfo.InvariantCulture), type, ct);
-                            break;
-                        case FieldType.Double:
-                            await importer.WriteAsync(Convert.ToDouble(value, CultureInfo.InvariantCulture), type, ct);
-                            break;
-                        case FieldType.Boolean:
-                            await importer.WriteAsync(Convert.ToBoolean(value, CultureInfo.InvariantCulture), type, ct);
-                            break;
-                        case FieldType.Instant:
-                            await importer.WriteAsync(PostgresDialect.ToUtcMicroseconds(value), type, ct);
-                            break;
-                        default:
-                            await importer.WriteAsync(value as string ?? Convert.ToString(value, CultureInfo.InvariantCulture) ?? "", type, ct);
-                            break;
-                    }
-                }
-            }
-            await importer.CompleteAsync(ct);
-        }
-
         public async ValueTask DisposeAsync()
         {
-            if (_insert is not null)
+            List<Lane> lanes;
+            lock (_sync)
             {
-                await _insert.DisposeAsync();
+                lanes = [.. _lanes];
+                _lanes.Clear();
             }
-            await connection.DisposeAsync();
+            foreach (var lane in lanes)
+            {
+                if (lane.StagedInsert is not null)
+                {
+                    await lane.StagedInsert.DisposeAsync();
+                }
+                if (lane.Exists is not null)
+                {
+                    await lane.Exists.DisposeAsync();
+                }
+                await lane.Connection.DisposeAsync();
+            }
         }
     }
 }

@@ -1,0 +1,178 @@
+using System.Globalization;
+using System.Text;
+using Npgsql;
+using TransportBrain.Hub.Catalog;
+using TransportBrain.Hub.Ingest;
+using TransportBrain.Hub.Storage;
+
+namespace TransportBrain.Hub.Tests.Storage;
+
+/// <summary>
+/// The bulk record writers' uniqueness rules, on both stores: a repeated key is refused whether it
+/// repeats a row of the same chunk, of an earlier chunk (still being written or not), or a row another
+/// writer stores at the same moment; the refused rows are reported in order.
+/// </summary>
+public class RecordWriterTests
+{
+    public static TheoryData<string> Kinds => TestStores.Kinds();
+
+    private static readonly DateTimeOffset Seen = new(2025, 5, 31, 4, 0, 0, TimeSpan.Zero);
+
+    private static async Task<TestStore> OpenAsync(string kind)
+    {
+        var t = await TestStores.CreateAsync(kind);
+        await t.Store.InitializeAsync(TestData.Registry());
+        return t;
+    }
+
+    private static IngestChunk Chunk(params string[] ids)
+    {
+        var chunk = new IngestChunk(ids.Length, "csv");
+        for (var i = 0; i < ids.Length; i++)
+        {
+            chunk.Rows.Add([ids[i], "S1", Seen.AddSeconds(i), null, null, 88.5, 1L, false]);
+            chunk.Positions.Add(i + 2);
+            chunk.Raws.Add(Encoding.UTF8.GetBytes(ids[i] + ",S1,..."));
+        }
+        return chunk;
+    }
+
+    private static async Task<IRecordWriter> WriterAsync(TestStore t) =>
+        await t.Store.OpenWriterAsync(TestData.Passing, await t.Store.BeginBatchAsync(new BatchStart(TestData.Passing.Id, "test", "csv", "utf-8", null, Seen)));
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public async Task Repeats_within_a_chunk_and_of_stored_keys_are_reported_in_row_order(string kind)
+    {
+        await using var t = await OpenAsync(kind);
+        await using (var writer = await WriterAsync(t))
+        {
+            var first = await writer.WriteAsync(Chunk("c"));
+            Assert.Equal(1, first.Stored);
+            Assert.Empty(first.DuplicateRows ?? []);
+
+            var result = await writer.WriteAsync(Chunk("a", "b", "a", "c", "d"));
+            Assert.Equal(3, result.Stored);
+            Assert.Equal([2, 3], result.DuplicateRows);
+            Assert.Equal(2, result.DuplicateViolations.Count);
+            Assert.All(result.DuplicateViolations, v => Assert.Equal("unique:passing_id", v.RuleKey));
+        }
+        Assert.Equal(4, await t.Store.CountRecordsAsync(TestData.Passing));
+        var quarantined = await t.Store.ListQuarantineAsync(TestData.Passing.Id, QuarantineStatus.Open, 0, 10);
+        Assert.Equal([4L, 5L], quarantined.Select(q => q.Position).Order().ToArray());
+        Assert.All(quarantined, q => Assert.Equal("unique", q.Rule));
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public async Task A_key_repeated_chunks_later_in_a_big_file_is_quarantined_and_the_first_kept(string kind)
+    {
+        await using var t = await OpenAsync(kind);
+        var ingest = new IngestService(t.Store, TestData.Registry(), new FixedClock(TestData.Now));
+        await ingest.IngestAsync(TestData.Station, new CsvRecordSource(TestData.Utf8("station_id,name\nS1,一号站\n"), TestData.Station, SourceEncodings.Parse("utf-8")), "stations");
+        var csv = new StringBuilder(TestData.PassingHeader + "\n");
+        var rows = IngestService.ChunkSize * 3 + 100;
+        for (var i = 0; i < rows; i++)
+        {
+            // Row 20,000 repeats row 10 (two chunks earlier); row 8,200 repeats row 8,190 (the chunk just before).
+            var id = i switch { 20_000 => 10, 8_200 => 8_190, _ => i };
+            csv.Append(CultureInfo.InvariantCulture, $"p{id},S1,2025-05-31 12:{i / 1000 % 60:D2}:{i % 60:D2},,,{i % 200},1,false\n");
+        }
+        var report = await ingest.IngestAsync(TestData.Passing, new CsvRecordSource(TestData.Utf8(csv.ToString()), TestData.Passing, SourceEncodings.Parse("utf-8")), "big.csv");
+
+        Assert.Equal(rows, report.Read);
+        Assert.Equal(rows - 2, report.Stored);
+        Assert.Equal(2, report.Quarantined);
+        Assert.Equal(2, Assert.Single(report.RuleCounts).Records);
+        Assert.Equal(rows - 2, await t.Store.CountRecordsAsync(TestData.Passing));
+        var quarantined = await t.Store.ListQuarantineAsync(TestData.Passing.Id, QuarantineStatus.Open, 0, 10);
+        // Line numbers: the header is line 1, row i is line i + 2.
+        Assert.Equal([8_202L, 20_002L], quarantined.Select(q => q.Position).Order().ToArray());
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public async Task Chunks_handed_over_before_the_previous_one_is_written_still_keep_the_first_of_a_key(string kind)
+    {
+        await using var t = await OpenAsync(kind);
+        await using (var writer = await WriterAsync(t))
+        {
+            var concurrent = writer is IPipelinedRecordWriter;
+            var firstTask = writer.WriteAsync(Chunk([.. Enumerable.Range(0, 2000).Select(i => "k" + i)])).AsTask();
+            if (!concurrent)
+            {
+                await firstTask;
+            }
+            var second = await writer.WriteAsync(Chunk("n1", "k1999", "n2", "k0"));
+            var first = await firstTask;
+            Assert.Equal(2000, first.Stored);
+            Assert.Equal(2, second.Stored);
+            Assert.Equal([1, 3], second.DuplicateRows);
+        }
+        Assert.Equal(2002, await t.Store.CountRecordsAsync(TestData.Passing));
+    }
+
+    [SkippableFactIfNoPostgres]
+    public async Task Postgres_a_key_another_transaction_stores_during_the_copy_is_quarantined_not_an_error()
+    {
+        await using var t = await OpenAsync("postgres");
+        await using var writer = await WriterAsync(t);
+        await using var other = new NpgsqlConnection(ConnectionString(t.Name));
+        await other.OpenAsync();
+
+        // 1) unchecked COPY: it waits for the other transaction, fails on the key, is redone after a key check
+        Assert.Equal(["race1"], await RaceAsync(writer, other, "race1"));
+        // 2) now checking keys first (a conflict was just seen): the check misses the uncommitted key, the
+        //    COPY waits and fails again, and the chunk goes through the staging table
+        Assert.Equal(["race2"], await RaceAsync(writer, other, "race2"));
+        Assert.Equal(6, await t.Store.CountRecordsAsync(TestData.Passing)); // per race: two of the writer, one of the other transaction
+    }
+
+    /// <summary>Stores <paramref name="key"/> in an open transaction while the writer writes a chunk holding it; returns the refused keys.</summary>
+    private static async Task<string[]> RaceAsync(IRecordWriter writer, NpgsqlConnection other, string key)
+    {
+        await using var tx = await other.BeginTransactionAsync();
+        await using (var insert = new NpgsqlCommand(
+            $"INSERT INTO {DatasetIds.TableName(TestData.Passing.Id)} (_batch, _pos, passing_id, station_id, seen_at) VALUES (0, 0, @k, 'S1', now())", other, tx))
+        {
+            insert.Parameters.AddWithValue("k", key);
+            await insert.ExecuteNonQueryAsync();
+        }
+        var chunk = Chunk(key + "-a", key, key + "-b");
+        var write = writer.WriteAsync(chunk).AsTask();
+        await Task.Delay(300);
+        await tx.CommitAsync();
+        var result = await write.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(2, result.Stored);
+        return [.. (result.DuplicateRows ?? []).Select(r => (string)chunk.Rows[r][0]!)];
+    }
+
+    private static string ConnectionString(string database)
+    {
+        var url = new Uri(TestStores.PostgresUrl!);
+        var b = new NpgsqlConnectionStringBuilder
+        {
+            Host = url.Host,
+            Port = url.Port > 0 ? url.Port : 5432,
+            Username = Uri.UnescapeDataString(url.UserInfo.Split(':')[0]),
+            Database = database,
+        };
+        if (url.UserInfo.Contains(':'))
+        {
+            b.Password = Uri.UnescapeDataString(url.UserInfo.Split(':', 2)[1]);
+        }
+        return b.ToString();
+    }
+}
+
+/// <summary>A fact that runs only when a PostgreSQL server is configured (always under CI=true).</summary>
+public sealed class SkippableFactIfNoPostgresAttribute : FactAttribute
+{
+    public SkippableFactIfNoPostgresAttribute()
+    {
+        if (TestStores.PostgresUrl is null && Environment.GetEnvironmentVariable("CI") != "true")
+        {
+            Skip = "BRAIN_TEST_POSTGRES is not set";
+        }
+    }
+}

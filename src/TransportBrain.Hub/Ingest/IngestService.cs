@@ -44,8 +44,8 @@ public interface IPipelinedRecordWriter
 /// <summary>
 /// Runs one batch: source → quality gate → store, with every rejected record quarantined with its
 /// bytes and reasons. Reading and checking run on the caller's thread while the previous chunk is
-/// written on another, so parsing and storage overlap; memory stays flat because at most a few
-/// chunks are in flight.
+/// written on another (two at once for a <see cref="IPipelinedRecordWriter"/>), so parsing and storage
+/// overlap; memory stays flat because at most a few chunks are in flight, and their buffers are reused.
 /// </summary>
 public sealed class IngestService(IHubStore store, DatasetRegistry registry, TimeProvider clock)
 {

@@ -112,6 +112,39 @@ public class RecordWriterTests
         Assert.Equal(2002, await t.Store.CountRecordsAsync(TestData.Passing));
     }
 
+    private static readonly DatasetDefinition Reading = TestData.Passing with { Id = "test.reading", UniqueKey = ["station_id", "seen_at"] };
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public async Task A_key_of_several_fields_is_compared_field_by_field_to_the_microsecond(string kind)
+    {
+        await using var t = await TestStores.CreateAsync(kind);
+        await t.Store.InitializeAsync(new DatasetRegistry([TestData.Station, Reading]));
+        var batch = await t.Store.BeginBatchAsync(new BatchStart(Reading.Id, "test", "csv", "utf-8", null, Seen));
+        IngestChunk Rows(params (string Id, string Station, long Ticks)[] rows)
+        {
+            var chunk = new IngestChunk(rows.Length, "csv");
+            foreach (var (id, station, ticks) in rows)
+            {
+                chunk.Rows.Add([id, station, Seen.AddTicks(ticks), null, null, null, null, null]);
+                chunk.Positions.Add(chunk.Positions.Count + 2);
+                chunk.Raws.Add(Encoding.UTF8.GetBytes(id));
+            }
+            return chunk;
+        }
+        await using (var writer = await t.Store.OpenWriterAsync(Reading, batch))
+        {
+            var first = await writer.WriteAsync(Rows(("a", "S1", 0), ("b", "S1", 10), ("c", "S2", 0)));
+            Assert.Equal(3, first.Stored);
+            // d repeats a (already stored: the instants differ by less than the microsecond both stores
+            // keep); e is new (same station, next microsecond); f repeats e within the chunk.
+            var second = await writer.WriteAsync(Rows(("d", "S1", 3), ("e", "S2", 10), ("f", "S2", 17)));
+            Assert.Equal(1, second.Stored);
+            Assert.Equal([0, 2], second.DuplicateRows);
+        }
+        Assert.Equal(4, await t.Store.CountRecordsAsync(Reading));
+    }
+
     [SkippableFactIfNoPostgres]
     public async Task Postgres_a_key_another_transaction_stores_during_the_copy_is_quarantined_not_an_error()
     {
@@ -126,6 +159,37 @@ public class RecordWriterTests
         //    COPY waits and fails again, and the chunk goes through the staging table
         Assert.Equal(["race2"], await RaceAsync(writer, other, "race2"));
         Assert.Equal(6, await t.Store.CountRecordsAsync(TestData.Passing)); // per race: two of the writer, one of the other transaction
+    }
+
+    [SkippableFactIfNoPostgres]
+    public async Task Postgres_a_chunk_that_waits_long_for_the_previous_one_steps_back_and_is_written_after_it()
+    {
+        await using var t = await OpenAsync("postgres");
+        await using var writer = await WriterAsync(t);
+        Assert.IsAssignableFrom<IPipelinedRecordWriter>(writer);
+        await using var other = new NpgsqlConnection(ConnectionString(t.Name));
+        await other.OpenAsync();
+        await using var tx = await other.BeginTransactionAsync();
+        await using (var insert = new NpgsqlCommand(
+            $"INSERT INTO {DatasetIds.TableName(TestData.Passing.Id)} (_batch, _pos, passing_id, station_id, seen_at) VALUES (0, 0, 'held', 'S1', now())", other, tx))
+        {
+            await insert.ExecuteNonQueryAsync();
+        }
+        // The first chunk waits on the server for the other transaction; the second, written meanwhile on
+        // the other connection, cannot commit before the first and must not hold its rows for ever.
+        var first = writer.WriteAsync(Chunk("held", "a1")).AsTask();
+        var second = writer.WriteAsync(Chunk("b1", "b2")).AsTask();
+        await Task.Delay(TimeSpan.FromSeconds(6));
+        Assert.False(first.IsCompleted);
+        Assert.False(second.IsCompleted);
+        await tx.CommitAsync();
+
+        var r1 = await first.WaitAsync(TimeSpan.FromSeconds(30));
+        var r2 = await second.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(1, r1.Stored);
+        Assert.Equal([0], r1.DuplicateRows);
+        Assert.Equal(2, r2.Stored);
+        Assert.Equal(4, await t.Store.CountRecordsAsync(TestData.Passing));
     }
 
     /// <summary>Stores <paramref name="key"/> in an open transaction while the writer writes a chunk holding it; returns the refused keys.</summary>

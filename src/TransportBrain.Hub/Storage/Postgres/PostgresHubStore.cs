@@ -11,8 +11,8 @@ namespace TransportBrain.Hub.Storage.Postgres;
 
 /// <summary>
 /// The server store: PostgreSQL through a pooled <see cref="NpgsqlDataSource"/>. Instants are
-/// timestamptz (microseconds, UTC). Records are written by binary COPY into a per-connection
-/// staging table and moved into the dataset table with one INSERT ... SELECT per chunk.
+/// timestamptz (microseconds, UTC). Records are binary-COPied straight into the dataset table, two
+/// chunks at a time on two connections (see <see cref="PostgresRecordWriter"/>).
 /// </summary>
 public sealed class PostgresHubStore : SqlHubStore
 {
@@ -185,11 +185,14 @@ public sealed class PostgresHubStore : SqlHubStore
             public NpgsqlCommand? StagedInsert { get; set; }
         }
 
-        /// <summary>A chunk being written: its keys (for the chunks after it) and whether it committed.</summary>
+        /// <summary>
+        /// A chunk being written: its keys (for the chunks handed over after it) and whether it committed.
+        /// Both links are dropped once the chunk is done, so tickets do not chain up over a long batch.
+        /// </summary>
         private sealed class Ticket(Dictionary<object, int>? keys, Ticket? previous)
         {
-            public Dictionary<object, int>? Keys { get; } = keys;
-            public Ticket? Previous { get; } = previous;
+            public Dictionary<object, int>? Keys { get; set; } = keys;
+            public Ticket? Previous { get; set; } = previous;
             public TaskCompletionSource<bool> Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         }
 
@@ -268,9 +271,14 @@ public sealed class PostgresHubStore : SqlHubStore
                 {
                     foreach (var before in earlier)
                     {
+                        // Null once that chunk is done; then its keys are stored (and found like any other).
+                        if (before.Keys is not { } theirs)
+                        {
+                            continue;
+                        }
                         foreach (var (key, r) in keys)
                         {
-                            if (before.Keys!.ContainsKey(key))
+                            if (theirs.ContainsKey(key))
                             {
                                 duplicate[r] = true;
                             }
@@ -280,9 +288,21 @@ public sealed class PostgresHubStore : SqlHubStore
                 var lane = await AcquireLaneAsync(ct);
                 try
                 {
-                    var result = await WriteOnLaneAsync(lane, chunk, duplicate, keys, ticket, ct);
-                    ticket.Committed.TrySetResult(true);
-                    return result;
+                    while (true)
+                    {
+                        try
+                        {
+                            var result = await WriteOnLaneAsync(lane, chunk, duplicate, keys, ticket, ct);
+                            ticket.Committed.TrySetResult(true);
+                            return result;
+                        }
+                        catch (PreviousChunkPendingException)
+                        {
+                            // Rolled back after waiting long for the previous chunk (it may have been waiting
+                            // for another batch that waited for this one): wait holding nothing, then redo.
+                            await WaitForPreviousAsync(ticket, Timeout.InfiniteTimeSpan, ct);
+                        }
+                    }
                 }
                 finally
                 {
@@ -296,6 +316,8 @@ public sealed class PostgresHubStore : SqlHubStore
                 {
                     _inFlight.Remove(ticket);
                 }
+                ticket.Keys = null;
+                ticket.Previous = null;
             }
         }
 
@@ -383,19 +405,45 @@ public sealed class PostgresHubStore : SqlHubStore
             return result with { Stored = stored };
         }
 
+        /// <summary>How long a written chunk waits, holding its transaction open, for the previous one to commit.</summary>
+        private static readonly TimeSpan PreviousCommitWait = TimeSpan.FromSeconds(5);
+
         private static async Task CommitAfterPreviousAsync(NpgsqlTransaction tx, Ticket ticket, CancellationToken ct)
         {
-            if (ticket.Previous is { } previous && !await previous.Committed.Task.WaitAsync(ct))
-            {
-                throw new InvalidOperationException("an earlier chunk of this batch was not written, so this one is not committed either");
-            }
+            await WaitForPreviousAsync(ticket, PreviousCommitWait, ct);
             await tx.CommitAsync(ct);
         }
 
         /// <summary>
-        /// Marks the rows whose key repeats an earlier row of the chunk; returns each key's first row,
-        /// or null for a chunk without rows.
+        /// Waits for the previous chunk to commit. The wait is bounded while this chunk holds uncommitted
+        /// rows: PostgreSQL cannot see a wait in this process, so two batches writing the same keys could
+        /// otherwise wait for each other for ever.
         /// </summary>
+        private static async Task WaitForPreviousAsync(Ticket ticket, TimeSpan timeout, CancellationToken ct)
+        {
+            if (ticket.Previous is not { } previous)
+            {
+                return;
+            }
+            bool committed;
+            try
+            {
+                committed = await previous.Committed.Task.WaitAsync(timeout, ct);
+            }
+            catch (TimeoutException)
+            {
+                throw new PreviousChunkPendingException();
+            }
+            if (!committed)
+            {
+                throw new InvalidOperationException("an earlier chunk of this batch was not written, so this one is not committed either");
+            }
+            ticket.Previous = null;
+        }
+
+        private sealed class PreviousChunkPendingException : Exception;
+
+        /// <summary>Marks the rows whose key repeats an earlier row of the chunk; returns each key's first row.</summary>
         private Dictionary<object, int> KeysOf(IngestChunk chunk, bool[] duplicate)
         {
             var rows = chunk.Rows;

@@ -286,6 +286,17 @@ public sealed class SqliteHubStore : SqlHubStore
         {
             _insert?.Dispose();
             await _checkpointer.DisposeAsync();
+            try
+            {
+                // The connection goes back to the pool: give it SQLite's default checkpoint threshold again.
+                using var cmd = _connection.CreateCommand();
+                cmd.CommandText = "PRAGMA wal_autocheckpoint=1000";
+                cmd.ExecuteNonQuery();
+            }
+            catch (SqliteException)
+            {
+                // a broken connection is not reused
+            }
             await _connection.DisposeAsync();
         }
     }

@@ -118,10 +118,9 @@ public sealed class SqliteHubStore : SqlHubStore
         private readonly long _batchId;
         private readonly bool _unique;
         private readonly string _insertSql;
+        private readonly BackgroundCheckpointer _checkpointer;
         private sqlite3_stmt? _insert;
         private byte[] _text = GC.AllocateUninitializedArray<byte>(16 * 1024, pinned: true);
-
-        private readonly BackgroundCheckpointer _checkpointer;
         private long _rowsSinceCheckpoint;
 
         public SqliteRecordWriter(SqliteHubStore store, SqliteConnection connection, DatasetDefinition dataset, long batchId, BackgroundCheckpointer checkpointer)
@@ -314,6 +313,7 @@ public sealed class SqliteHubStore : SqlHubStore
         private readonly Lock _sync = new();
         private SqliteConnection? _connection;
         private Task _running = Task.CompletedTask;
+        private bool _active;
         private bool _again;
         private bool _disposed;
 
@@ -325,11 +325,12 @@ public sealed class SqliteHubStore : SqlHubStore
                 {
                     return;
                 }
-                if (!_running.IsCompleted)
+                if (_active)
                 {
                     _again = true;
                     return;
                 }
+                _active = true;
                 _running = Task.Factory.StartNew(Run, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             }
         }
@@ -349,7 +350,7 @@ public sealed class SqliteHubStore : SqlHubStore
                     cmd.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
                     cmd.ExecuteNonQuery();
                 }
-                catch (SqliteException)
+                catch (Exception e) when (e is SqliteException or InvalidOperationException)
                 {
                     // Best effort: the writer's own checkpoint (at 256 MiB of WAL) still bounds the WAL.
                 }
@@ -357,6 +358,7 @@ public sealed class SqliteHubStore : SqlHubStore
                 {
                     if (!_again || _disposed)
                     {
+                        _active = false;
                         return;
                     }
                     _again = false;

@@ -154,7 +154,12 @@ public static class ValueParser
                 return false;
             }
             var local = new DateTime(year, month, day, hour, minute, second, DateTimeKind.Unspecified).AddTicks(ticks);
-            value = new DateTimeOffset(local, offset).ToUniversalTime();
+            var utcTicks = local.Ticks - offset.Ticks;
+            if (utcTicks < DateTime.MinValue.Ticks || utcTicks > DateTime.MaxValue.Ticks)
+            {
+                return false; // e.g. 0001-01-01 00:00 at UTC+8 falls before year 1 in UTC
+            }
+            value = new DateTimeOffset(utcTicks, TimeSpan.Zero);
             return true;
         }
         if (DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out var parsed)
@@ -162,7 +167,12 @@ public static class ValueParser
         {
             // DateTimeOffset.TryParse assumes the machine's zone when none is written; we assume UTC+8.
             var hasZone = s.EndsWith("Z", StringComparison.OrdinalIgnoreCase) || s.LastIndexOfAny('+', '-') > 10;
-            value = hasZone ? parsed.ToUniversalTime() : new DateTimeOffset(parsed.DateTime, ChinaStandardTime).ToUniversalTime();
+            var utcTicks = hasZone ? parsed.UtcTicks : parsed.DateTime.Ticks - ChinaStandardTime.Ticks;
+            if (utcTicks < DateTime.MinValue.Ticks || utcTicks > DateTime.MaxValue.Ticks)
+            {
+                return false;
+            }
+            value = new DateTimeOffset(utcTicks, TimeSpan.Zero);
             return true;
         }
         return false;

@@ -72,6 +72,8 @@ public class QualityGateTests
     [InlineData("2025-05-31 23:60:00")]
     [InlineData("yesterday")]
     [InlineData("2025-05-31 12:00:00 bananas")]
+    [InlineData("0001-01-01 00:00:00")]
+    [InlineData("0001-01-01T07:59:59")]
     public void Impossible_times_are_rejected(string text) => Assert.False(ValueParser.TryParseInstant(text, out _));
 
     [Fact]

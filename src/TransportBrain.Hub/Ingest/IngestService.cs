@@ -56,7 +56,7 @@ public sealed class IngestService(IHubStore store, DatasetRegistry registry, Tim
     {
         var started = clock.GetUtcNow();
         var batchId = await store.BeginBatchAsync(new BatchStart(dataset.Id, sourceName, source.Format, source.EncodingName, source.Header, started), ct);
-        var gate = new QualityGate(dataset, await LoadReferencesAsync(dataset, ct), started);
+        var gate = new QualityGate(dataset, await ReferenceSets.LoadAsync(store, registry, dataset, ct), started);
         var tally = new RuleTally();
         var channel = Channel.CreateBounded<ChunkBuffers>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
         // Chunks the writer is done with come back to the reader, so rows, raw bytes and lists are reused
@@ -323,24 +323,5 @@ public sealed class IngestService(IHubStore store, DatasetRegistry registry, Tim
             await store.ResolveQuarantinedAsync(quarantineId, QuarantineStatus.Resubmitted, report.BatchId, clock.GetUtcNow(), ct);
             return report;
         }
-    }
-
-    private async Task<Dictionary<string, IReadOnlySet<string>>> LoadReferencesAsync(DatasetDefinition dataset, CancellationToken ct)
-    {
-        var result = new Dictionary<string, IReadOnlySet<string>>(StringComparer.Ordinal);
-        foreach (var f in dataset.Fields)
-        {
-            if (f.References is not { } reference || result.ContainsKey(reference))
-            {
-                continue;
-            }
-            var dot = reference.LastIndexOf('.');
-            if (dot <= 0 || !registry.TryGet(reference[..dot], out var target))
-            {
-                throw new IngestException($"{dataset.Id}.{f.Name} refers to {reference}, which is not a registered dataset field");
-            }
-            result[reference] = await store.LoadFieldValuesAsync(target, reference[(dot + 1)..], ct);
-        }
-        return result;
     }
 }

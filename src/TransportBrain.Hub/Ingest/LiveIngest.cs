@@ -74,7 +74,7 @@ public sealed class LiveIngest(IHubStore store, DatasetRegistry registry, Datase
         {
             _batchStarted = now;
             _batchId = await store.BeginBatchAsync(new BatchStart(dataset.Id, sourceName, format, "binary", null, now), ct);
-            _references ??= await LiveReferences.LoadAsync(store, registry, dataset, ct);
+            _references ??= await ReferenceSets.LoadAsync(store, registry, dataset, ct);
             _writer = await store.OpenWriterAsync(dataset, _batchId, ct);
             _tally = new RuleTally();
             _read = _stored = _quarantined = 0;
@@ -180,7 +180,8 @@ public sealed class LiveIngest(IHubStore store, DatasetRegistry registry, Datase
     public async ValueTask DisposeAsync() => await CompleteBatchAsync();
 }
 
-internal static class LiveReferences
+/// <summary>The values each reference rule of a dataset may point to, loaded once per batch.</summary>
+internal static class ReferenceSets
 {
     public static async Task<IReadOnlyDictionary<string, IReadOnlySet<string>>> LoadAsync(IHubStore store, DatasetRegistry registry, DatasetDefinition dataset, CancellationToken ct)
     {

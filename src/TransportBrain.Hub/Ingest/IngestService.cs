@@ -51,6 +51,9 @@ public sealed class IngestService(IHubStore store, DatasetRegistry registry, Tim
 {
     public const int ChunkSize = 8192;
 
+    /// <summary>Where committed records are published for processors that follow a dataset.</summary>
+    public RecordFeed Feed { get; } = new();
+
     public async Task<QualityReport> IngestAsync(DatasetDefinition dataset, IRecordSource source, string sourceName,
         IngestProgress? progress = null, CancellationToken ct = default)
     {
@@ -110,6 +113,10 @@ public sealed class IngestService(IHubStore store, DatasetRegistry registry, Tim
         {
             var chunk = buffers.Chunk;
             stored += result.Stored;
+            if (Feed.HasObservers(dataset.Id))
+            {
+                Feed.Publish(dataset, StoredRows(chunk, result));
+            }
             quarantined += chunk.Rejected.Count + result.DuplicateViolations.Count;
             if (result.DuplicateViolations.Count > 0)
             {
@@ -225,6 +232,24 @@ public sealed class IngestService(IHubStore store, DatasetRegistry registry, Tim
         };
         await store.CompleteBatchAsync(report, ct);
         return report;
+    }
+
+    private static IReadOnlyList<object?[]> StoredRows(IngestChunk chunk, ChunkResult result)
+    {
+        if (result.DuplicateViolations.Count == 0)
+        {
+            return chunk.Rows;
+        }
+        var skip = (result.DuplicateRows ?? []).ToHashSet();
+        var rows = new List<object?[]>(chunk.Rows.Count - skip.Count);
+        for (var i = 0; i < chunk.Rows.Count; i++)
+        {
+            if (!skip.Contains(i))
+            {
+                rows.Add(chunk.Rows[i]);
+            }
+        }
+        return rows;
     }
 
     /// <summary>

@@ -72,6 +72,13 @@ public sealed class TrafficProcessor
     }
 
     public ProcessorCounters Counters { get; } = new();
+
+    /// <summary>
+    /// Whether final intervals teach the historical profile as they close. A pipeline that must read the
+    /// profile before it learns from the same interval (incident detection) turns this off and calls
+    /// <see cref="Learn"/> itself.
+    /// </summary>
+    public bool LearnOnFinal { get; set; } = true;
     public HistoricalProfile Profile { get; }
     public RoadNetwork Network => _network;
 
@@ -183,7 +190,7 @@ public sealed class TrafficProcessor
             _slots.Remove(_nextFinal, out var slot);
             for (var s = 0; s < _network.Sections.Count; s++)
             {
-                var result = Build(s, _nextFinal, slot, final: true, learn: true);
+                var result = Build(s, _nextFinal, slot, final: true, learn: LearnOnFinal);
                 SectionFinal?.Invoke(result);
             }
             if (slot is not null)
@@ -230,6 +237,19 @@ public sealed class TrafficProcessor
             {
                 OdFinal?.Invoke(new OdCount(first.Key, entry, exit, c[0] + c[1], c[0], c[1]));
             }
+        }
+    }
+
+    /// <summary>Teaches the profile an interval's observed speeds (when <see cref="LearnOnFinal"/> is off).</summary>
+    public void Learn(SectionInterval interval)
+    {
+        if (interval.Car.Source == EstimateSource.Observed)
+        {
+            Profile.Update(interval.Section, 0, interval.IntervalTicks, interval.Car.SpeedKmh!.Value);
+        }
+        if (interval.Truck.Source == EstimateSource.Observed)
+        {
+            Profile.Update(interval.Section, 1, interval.IntervalTicks, interval.Truck.SpeedKmh!.Value);
         }
     }
 

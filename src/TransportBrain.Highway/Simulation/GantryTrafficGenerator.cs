@@ -134,9 +134,13 @@ public sealed class GantryTrafficGenerator
         var start = _s.DayStart.UtcTicks;
         var span = _s.Span.Ticks;
         var departures = new long[_s.Vehicles];
+        var days = (int)(span / TimeSpan.TicksPerDay);
         for (var v = 0; v < departures.Length; v++)
         {
-            departures[v] = start + (long)(DepartureFraction(rng) * span);
+            // whole days get the daily profile each; a shorter span gets the profile squeezed into it
+            departures[v] = days >= 1
+                ? start + rng.Next(days) * TimeSpan.TicksPerDay + (long)(DepartureFraction(rng) * TimeSpan.TicksPerDay)
+                : start + (long)(DepartureFraction(rng) * span);
         }
         Array.Sort(departures);
         var pending = new PriorityQueue<GeneratedRead, (long, long)>();

@@ -66,6 +66,8 @@ public static class NetworkFile
                 var geometry = feature.TryGetProperty("geometry", out var g) ? g : default;
                 switch (kind)
                 {
+                    case "section":
+                        continue; // sections are derived from the gantries, never read
                     case "route":
                         routes.Add(ReadRoute(props, ReadLine(geometry)));
                         break;

@@ -16,6 +16,7 @@ public sealed class HighwayPipeline
     private readonly SectionInterval[] _pending;
     private readonly SectionState?[] _latest;
     private readonly SectionInterval?[] _latestGantry;
+    private readonly SectionState?[] _latestKnown;
     private int _collected;
     private long _collecting = long.MinValue;
 
@@ -32,6 +33,7 @@ public sealed class HighwayPipeline
         _pending = new SectionInterval[network.Sections.Count];
         _latest = new SectionState?[network.Sections.Count];
         _latestGantry = new SectionInterval?[network.Sections.Count];
+        _latestKnown = new SectionState?[network.Sections.Count];
         Traffic.LearnOnFinal = false;
         Traffic.SectionFinal += OnSectionFinal;
     }
@@ -57,7 +59,8 @@ public sealed class HighwayPipeline
 
     /// <summary>
     /// The freshest view of a section: the interval still filling up when it already has enough vehicles
-    /// (provisional), else the last final one.
+    /// (provisional), else the last final one, or when that one had too few vehicles to say anything, the
+    /// last final one that did, if it is at most 30 minutes older (a quiet night is not a dead feed).
     /// </summary>
     public SectionState? Latest(int section, long nowTicks)
     {
@@ -71,6 +74,10 @@ public sealed class HighwayPipeline
                 return Fuse(current, Math.Max(0, age));
             }
             break;
+        }
+        if (final is { SpeedKmh: null } && _latestKnown[section] is { } known && final.IntervalTicks - known.IntervalTicks <= 30 * TimeSpan.TicksPerMinute)
+        {
+            return known;
         }
         return final;
     }
@@ -102,6 +109,10 @@ public sealed class HighwayPipeline
             states[i] = Fuser.Fuse(_pending[i], (id, dir) => Stations?.Get(id, dir, start), probes);
             _latest[i] = states[i];
             _latestGantry[i] = _pending[i];
+            if (states[i].SpeedKmh is not null)
+            {
+                _latestKnown[i] = states[i];
+            }
         }
         var end = interval.IntervalTicks + TimeSpan.TicksPerMinute * 5;
         StatesFinal?.Invoke(states);

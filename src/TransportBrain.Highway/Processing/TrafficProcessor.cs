@@ -33,11 +33,17 @@ public sealed class TrafficProcessor
     private readonly Dictionary<long, Trace> _traces = new();
     private readonly Queue<(long Ticks, long Vehicle)> _idle = new();
     private readonly Dictionary<long, Slot> _slots = new();
-    private readonly Dictionary<(long Vehicle, string Entry, long EntryTicks), Trip> _trips = new();
-    private readonly Queue<(long Ticks, (long, string, long) Key)> _tripIdle = new();
+    private readonly Dictionary<(long Vehicle, int Entry, long EntryTicks), Trip> _trips = new();
+    private readonly Queue<(long Ticks, (long, int, long) Key)> _tripIdle = new();
+    private readonly Dictionary<string, int> _stationIndex = new(StringComparer.Ordinal);
+    private readonly List<string> _stationNames = [];
+    private string? _lastStation;
+    private int _lastStationIndex;
     private readonly SortedDictionary<long, Dictionary<(string, string), int[]>> _od = new();
     private readonly float[] _scratch = new float[512];
     private long _maxSeen = long.MinValue;
+    private long _lastSlotKey = long.MinValue;
+    private Slot? _lastSlot;
     private long _nextFinal = long.MinValue;
 
     public TrafficProcessor(RoadNetwork network, TrafficOptions? options = null, HistoricalProfile? profile = null)
@@ -114,7 +120,7 @@ public sealed class TrafficProcessor
         _idle.Enqueue((pass.Ticks, pass.Vehicle));
         if (pass.EntryStation is { Length: > 0 } entry && pass.EntryTicks != 0)
         {
-            var key = (pass.Vehicle, entry, pass.EntryTicks);
+            var key = (pass.Vehicle, StationIndex(entry), pass.EntryTicks);
             if (!_trips.TryGetValue(key, out var trip))
             {
                 trip = new Trip { Group = pass.Group };
@@ -188,6 +194,11 @@ public sealed class TrafficProcessor
         while (_nextFinal + _interval <= watermark)
         {
             _slots.Remove(_nextFinal, out var slot);
+            if (_lastSlotKey == _nextFinal)
+            {
+                _lastSlot = null;
+                _lastSlotKey = long.MinValue;
+            }
             for (var s = 0; s < _network.Sections.Count; s++)
             {
                 var result = Build(s, _nextFinal, slot, final: true, learn: LearnOnFinal);
@@ -222,7 +233,7 @@ public sealed class TrafficProcessor
             if (_trips.TryGetValue(key, out var trip) && trip.LastTicks == ticks)
             {
                 _trips.Remove(key);
-                CloseTrip(key.Item2, key.Item3, trip);
+                CloseTrip(_stationNames[key.Item2], key.Item3, trip);
             }
         }
         while (_od.Count > 0)
@@ -251,6 +262,23 @@ public sealed class TrafficProcessor
         {
             Profile.Update(interval.Section, 1, interval.IntervalTicks, interval.Truck.SpeedKmh!.Value);
         }
+    }
+
+    private int StationIndex(string entry)
+    {
+        if (ReferenceEquals(entry, _lastStation))
+        {
+            return _lastStationIndex;
+        }
+        if (!_stationIndex.TryGetValue(entry, out var i))
+        {
+            i = _stationNames.Count;
+            _stationNames.Add(entry);
+            _stationIndex[entry] = i;
+        }
+        _lastStation = entry;
+        _lastStationIndex = i;
+        return i;
     }
 
     private void CloseTrip(string entry, long entryTicks, Trip trip)
@@ -339,11 +367,17 @@ public sealed class TrafficProcessor
     private Slot SlotFor(long ticks)
     {
         var key = Floor(ticks);
+        if (key == _lastSlotKey && _lastSlot is not null)
+        {
+            return _lastSlot;
+        }
         if (!_slots.TryGetValue(key, out var slot))
         {
             slot = new Slot();
             _slots[key] = slot;
         }
+        _lastSlotKey = key;
+        _lastSlot = slot;
         return slot;
     }
 

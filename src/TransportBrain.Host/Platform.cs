@@ -38,7 +38,8 @@ public sealed class Platform : IAsyncDisposable
     public ApiKeys Keys { get; }
     public DataSharing Sharing { get; }
 
-    public static IEnumerable<DatasetDefinition> AllDatasets() => [.. HighwayDatasets.All, .. FleetDatasets.All];
+    public static IEnumerable<DatasetDefinition> AllDatasets() =>
+        [.. HighwayDatasets.All, .. HighwayDerivedDatasets.All, .. TransportBrain.Highway.Stations.HighwayStationDatasets.All, .. TransportBrain.Highway.Weather.HighwayWeatherDatasets.All, .. FleetDatasets.All];
 
     public static async Task<Platform> OpenAsync(PlatformOptions options, TimeProvider? clock = null, CancellationToken ct = default)
     {
@@ -66,6 +67,13 @@ public sealed class Platform : IAsyncDisposable
             Jt808EndPoint = jt808,
             MediaDirectory = Path.Combine(dataDirectory, "media"),
         }, log, ct);
+
+    /// <summary>
+    /// Starts the highway context: the stored road network and, when <paramref name="live"/>, the
+    /// pipeline that follows stored gantry transactions and writes section states, incidents and warnings.
+    /// </summary>
+    public Task<HighwayService> StartHighwayAsync(bool live = true, CancellationToken ct = default) =>
+        HighwayService.StartAsync(Store, Registry, Ingest, Clock, live, ct);
 
     public ValueTask DisposeAsync() => Store.DisposeAsync();
 }

@@ -13,4 +13,7 @@ root.Subcommands.Add(AccessCommands.CreateKeys());
 root.Subcommands.Add(AccessCommands.CreateAudit());
 root.Subcommands.Add(SampleCommands.Create());
 root.Subcommands.Add(Jt808Commands.Create());
+root.Subcommands.Add(TwinCommands.Create());
+root.Subcommands.Add(HighwayCommands.Create());
+root.Subcommands.Add(UserCommands.Create());
 return await root.Parse(args).InvokeAsync();

@@ -217,6 +217,16 @@ public static class HubEndpoints
             }
             caller = resolved;
         }
+        else
+        {
+            // No key: a signed-in console user (session cookie) acts with their role's access.
+            var (session, refused) = await OpsConsole.ConsoleAuth.CallerAsync(http, p, ct);
+            if (refused is not null)
+            {
+                return (null, refused);
+            }
+            caller = session ?? caller;
+        }
         return decide(caller) switch
         {
             AccessDecision.Allowed => (caller, null),

@@ -1,4 +1,5 @@
 using TransportBrain.Fleet;
+using TransportBrain.Host.OpsConsole;
 
 namespace TransportBrain.Host.Api;
 
@@ -8,7 +9,7 @@ public sealed record ServerOptions(string Urls, long MaxRequestBytes = 16 * 1024
 /// <summary>Builds the platform's web application: API, health, OpenAPI document.</summary>
 public static class ServerHost
 {
-    public static WebApplication Build(Platform platform, ServerOptions options, FleetService fleet)
+    public static WebApplication Build(Platform platform, ServerOptions options, FleetService fleet, ConsoleOptions? console = null, TransportBrain.Highway.HighwayService? highway = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(options.Urls);
@@ -16,7 +17,10 @@ public static class ServerHost
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddSingleton(platform);
         builder.Services.AddSingleton(fleet);
+        // Without a live highway service (tests, tools) the API still serves the stored network, read-only.
+        builder.Services.AddSingleton(highway ?? platform.StartHighwayAsync(live: false).GetAwaiter().GetResult());
         builder.Services.AddProblemDetails();
+        builder.Services.AddConsole(platform, console ?? new ConsoleOptions());
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
         {
             doc.Info.Title = "TransportBrain API";
@@ -31,6 +35,8 @@ public static class ServerHost
             .WithSummary("Liveness: the store kind and how many datasets are registered.");
         app.MapHub(options);
         app.MapFleet();
+        app.MapHighway();
+        app.MapConsole();
         return app;
     }
 }

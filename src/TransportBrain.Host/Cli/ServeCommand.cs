@@ -27,13 +27,17 @@ internal static class ServeCommand
             var options = CommonOptions.Platform(r);
             await using var fleet = await p.StartFleetAsync(port == 0 ? null : new IPEndPoint(address, port), options.DataDirectory,
                 m => Console.Error.WriteLine("jt808: " + m), ct);
-            var app = ServerHost.Build(p, new ServerOptions(r.GetValue(urls)!, r.GetValue(maxBody)), fleet);
+            await using var highway = await p.StartHighwayAsync(live: true, ct);
+            var app = ServerHost.Build(p, new ServerOptions(r.GetValue(urls)!, r.GetValue(maxBody)), fleet, highway: highway);
             await app.StartAsync(ct);
             Console.WriteLine($"TransportBrain serving on {string.Join(", ", app.Urls)} (store: {p.Store.Kind} at {p.Store.Location})");
             Console.WriteLine($"  catalog: {app.Urls.First()}/api/v1/catalog   OpenAPI: {app.Urls.First()}/openapi/v1.json   health: {app.Urls.First()}/health");
             Console.WriteLine(fleet.Gateway?.EndPoint is { } ep
                 ? $"  JT/T 808 gateway: tcp://{ep}   vehicles: {app.Urls.First()}/api/v1/fleet/vehicles"
                 : "  JT/T 808 gateway: off");
+            Console.WriteLine(highway.Network is { } net
+                ? $"  highway: {net.Sections.Count} sections, {net.Gantries.Count} gantries   map: {app.Urls.First()}/api/v1/highway/network"
+                : "  highway: no road network yet (brain highway network import FILE)");
             await app.WaitForShutdownAsync(ct);
             await app.DisposeAsync();
             return 0;

@@ -1,0 +1,150 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using TransportBrain.Highway;
+using TransportBrain.Highway.Network;
+using TransportBrain.Highway.Simulation;
+using TransportBrain.Host;
+using TransportBrain.Host.Api;
+
+namespace TransportBrain.Hub.Tests.Api;
+
+/// <summary>
+/// From files to section states over the real HTTP API: a network imported, gantry transactions pushed,
+/// the live pipeline turning them into section states, incidents and a time series.
+/// </summary>
+public sealed class HighwayApiTests : IAsyncLifetime
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("brain-highway-api-").FullName;
+    private Platform _platform = null!;
+    private TransportBrain.Fleet.FleetService _fleet = null!;
+    private HighwayService _highway = null!;
+    private WebApplication _app = null!;
+    private HttpClient _http = null!;
+    private string _admin = "";
+
+    public async Task InitializeAsync()
+    {
+        _platform = await Platform.OpenAsync(new PlatformOptions(_dir, null));
+        _fleet = await _platform.StartFleetAsync(null, _dir);
+        _highway = await _platform.StartHighwayAsync(live: true);
+        _app = ServerHost.Build(_platform, new ServerOptions("http://127.0.0.1:0"), _fleet, highway: _highway);
+        await _app.StartAsync();
+        _http = new HttpClient { BaseAddress = new Uri(_app.Urls.First()) };
+        (_, _admin) = await _platform.Keys.CreateAsync("省交通运输厅数据中心", "admin", true);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _http.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        await _highway.DisposeAsync();
+        await _fleet.DisposeAsync();
+        await _platform.DisposeAsync();
+        Directory.Delete(_dir, true);
+    }
+
+    [Fact]
+    public async Task Pushed_gantry_transactions_become_section_states_incidents_and_series()
+    {
+        var file = Path.Combine(_dir, "network.geojson");
+        await File.WriteAllTextAsync(file, SyntheticNetwork.CreateGeoJson(routes: 2, gantriesPerDirection: 6, spacingKm: 5));
+        var import = await _highway.ImportNetworkAsync(file);
+        Assert.Empty(import.Problems);
+        Assert.Equal(24, import.Gantries);
+        Assert.All(import.Reports, r => Assert.Equal(r.Read, r.Stored));
+        var net = _highway.Network!;
+
+        // three hours that ended an hour ago (the watermark follows the clock once the feed is quiet), an incident in the middle
+        var now = DateTimeOffset.UtcNow;
+        var start = new DateTimeOffset(now.Ticks - now.Ticks % TimeSpan.TicksPerHour, TimeSpan.Zero).AddHours(-4);
+        var incident = new InjectedIncident(2, start.AddMinutes(90), TimeSpan.FromMinutes(45));
+        var gen = new GantryTrafficGenerator(new TrafficScenario
+        {
+            Network = net, DayStart = start, Span = TimeSpan.FromHours(3), Vehicles = 25_000, Seed = 4, Incidents = [incident],
+        });
+        var reads = gen.Reads().ToList();
+        long stored = 0;
+        foreach (var chunk in reads.Chunk(5_000))
+        {
+            var csv = GantryTrafficGenerator.CsvHeader + "\n" + string.Join("\n", chunk.Select(r => gen.ToCsv(r)));
+            var post = await Send(HttpMethod.Post, "/api/v1/datasets/highway.gantry_transaction/records", _admin, csv, "text/csv");
+            Assert.Equal(HttpStatusCode.OK, post.StatusCode);
+            using var report = JsonDocument.Parse(await post.Content.ReadAsStringAsync());
+            stored += report.RootElement.GetProperty("stored").GetInt64();
+        }
+        Assert.Equal(reads.Count, stored);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (_highway.Processed < stored && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+        Assert.Equal(stored, _highway.Processed);
+
+        // the map: every section with a state and one of the five levels (open data: no key needed)
+        var map = await Send(HttpMethod.Get, "/api/v1/highway/network", null);
+        Assert.Equal(HttpStatusCode.OK, map.StatusCode);
+        Assert.Equal("application/geo+json", map.Content.Headers.ContentType?.MediaType);
+        using (var doc = JsonDocument.Parse(await map.Content.ReadAsStringAsync()))
+        {
+            var features = doc.RootElement.GetProperty("features").EnumerateArray().ToList();
+            var sections = features.Where(f => f.GetProperty("properties").GetProperty("kind").GetString() == "section").ToList();
+            Assert.Equal(net.Sections.Count, sections.Count);
+            var levels = sections.Select(s => s.GetProperty("properties").GetProperty("state").GetProperty("level").GetInt32()).ToList();
+            Assert.All(levels, l => Assert.InRange(l, 0, 5));
+            // the feed thins out at its end (a quiet hour): a section may have had too few vehicles to say
+            Assert.True(levels.Count(l => l >= 1) >= sections.Count - 2, string.Join(",", levels));
+            Assert.Equal(24, features.Count(f => f.GetProperty("properties").GetProperty("kind").GetString() == "gantry"));
+            Assert.Contains(features, f => f.GetProperty("properties").GetProperty("kind").GetString() == "survey_station");
+        }
+
+        // the incident was detected where it was injected, within its duration
+        var incidents = await Send(HttpMethod.Get, "/api/v1/highway/incidents", null);
+        Assert.Equal(HttpStatusCode.Unauthorized, incidents.StatusCode); // incident candidates are not open data
+        incidents = await Send(HttpMethod.Get, "/api/v1/highway/incidents", _admin);
+        using (var doc = JsonDocument.Parse(await incidents.Content.ReadAsStringAsync()))
+        {
+            var hit = doc.RootElement.GetProperty("incidents").EnumerateArray().Where(i => i.GetProperty("kind").GetString() == "incident"
+                && (i.GetProperty("section_id").GetString() == net.Sections[2].Id || i.GetProperty("section_id").GetString() == net.Sections[1].Id)).ToList();
+            Assert.NotEmpty(hit);
+            var detected = hit[0].GetProperty("detected_at").GetDateTimeOffset();
+            Assert.InRange(detected, incident.Start, incident.Start + incident.Duration + TimeSpan.FromMinutes(20));
+        }
+
+        // a section's series comes from the stored section states, with forecasts
+        var series = await Send(HttpMethod.Get, $"/api/v1/highway/sections/{Uri.EscapeDataString(net.Sections[2].Id)}/series?from={Uri.EscapeDataString(start.ToString("O"))}", null);
+        Assert.Equal(HttpStatusCode.OK, series.StatusCode);
+        using (var doc = JsonDocument.Parse(await series.Content.ReadAsStringAsync()))
+        {
+            Assert.True(doc.RootElement.GetProperty("count").GetInt32() >= 30);
+            Assert.Contains(doc.RootElement.GetProperty("points").EnumerateArray(), p => p.GetProperty("level").GetInt32() >= 4);
+            Assert.Equal(3, doc.RootElement.GetProperty("forecasts").GetArrayLength());
+        }
+        Assert.Equal(HttpStatusCode.NotFound, (await Send(HttpMethod.Get, "/api/v1/highway/sections/G60-9-K1+000/series", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Send(HttpMethod.Get, $"/api/v1/highway/sections/{Uri.EscapeDataString(net.Sections[0].Id)}/series?from=yesterday", null)).StatusCode);
+
+        var pipeline = await Send(HttpMethod.Get, "/api/v1/highway/pipeline", null);
+        using (var doc = JsonDocument.Parse(await pipeline.Content.ReadAsStringAsync()))
+        {
+            Assert.Equal(stored, doc.RootElement.GetProperty("counters").GetProperty("accepted").GetInt64());
+        }
+    }
+
+    private async Task<HttpResponseMessage> Send(HttpMethod method, string path, string? key, string? body = null, string contentType = "application/json")
+    {
+        var req = new HttpRequestMessage(method, path);
+        if (key is not null)
+        {
+            req.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
+        if (body is not null)
+        {
+            req.Content = new StringContent(body, Encoding.UTF8);
+            req.Content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
+        }
+        return await _http.SendAsync(req);
+    }
+}

@@ -206,6 +206,12 @@ public sealed class HighwayService : IAsyncDisposable
 
     public ProcessorCounters? Counters => _pipeline?.Traffic.Counters;
 
+    /// <summary>Every section's state each time the live pipeline finalises an interval (on the pipeline's loop: hand off, do not block).</summary>
+    public event Action<IReadOnlyList<SectionState>>? StatesFinal;
+
+    /// <summary>An incident candidate raised by the live detector.</summary>
+    public event Action<IncidentCandidate>? IncidentRaised;
+
     private void Use(RoadNetwork network)
     {
         lock (_gate)
@@ -216,6 +222,8 @@ public sealed class HighwayService : IAsyncDisposable
             Weather = new Weather.WeatherWarnings(network, clock: _clock);
             _pipeline = new HighwayPipeline(network, stations: Stations.States);
             new Outputs(this).Attach(_pipeline);
+            _pipeline.StatesFinal += states => StatesFinal?.Invoke(states);
+            _pipeline.Detector.Raised += c => IncidentRaised?.Invoke(c);
         }
     }
 

@@ -28,6 +28,12 @@ public static class ServerHost
             return Task.CompletedTask;
         }));
         var app = builder.Build();
+        if (highway is not null)
+        {
+            // the live highway pipeline feeds the console's map and opens detected incidents in emergency command
+            TransportBrain.Host.OpsConsole.HighwayLink.Connect(highway, app.Services.GetRequiredService<TransportBrain.Host.OpsConsole.LiveFeed>(),
+                app.Services.GetRequiredService<TransportBrain.Host.OpsConsole.ConsoleRuntime>(), m => app.Logger.LogWarning("{Message}", m));
+        }
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.MapOpenApi("/openapi/v1.json");

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using TransportBrain.Highway;
 using TransportBrain.Highway.Network;
 using TransportBrain.Highway.Simulation;
@@ -67,6 +68,7 @@ public sealed class HighwayApiTests : IAsyncLifetime
             Network = net, DayStart = start, Span = TimeSpan.FromHours(3), Vehicles = 25_000, Seed = 4, Incidents = [incident],
         });
         var reads = gen.Reads().ToList();
+        using var sectionsFeed = _app.Services.GetRequiredService<TransportBrain.Host.OpsConsole.LiveFeed>().Subscribe(["sections"], capacity: 100_000);
         long stored = 0;
         foreach (var chunk in reads.Chunk(5_000))
         {
@@ -125,6 +127,21 @@ public sealed class HighwayApiTests : IAsyncLifetime
         }
         Assert.Equal(HttpStatusCode.NotFound, (await Send(HttpMethod.Get, "/api/v1/highway/sections/G60-9-K1+000/series", null)).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await Send(HttpMethod.Get, $"/api/v1/highway/sections/{Uri.EscapeDataString(net.Sections[0].Id)}/series?from=yesterday", null)).StatusCode);
+
+        // the console heard it: section states on the live feed, the detected incident opened in emergency command
+        var heard = new List<string>();
+        while (sectionsFeed.Queue.Reader.TryRead(out var message))
+        {
+            heard.Add(message.Topic);
+        }
+        Assert.Contains("sections", heard);
+        var command = _app.Services.GetRequiredService<TransportBrain.Host.OpsConsole.ConsoleRuntime>().Command;
+        var opened = DateTime.UtcNow.AddSeconds(10);
+        while (!command.Query().Any(i => i.Source == TransportBrain.Governance.Incidents.IncidentSource.Detection) && DateTime.UtcNow < opened)
+        {
+            await Task.Delay(50);
+        }
+        Assert.Contains(command.Query(), i => i.Source == TransportBrain.Governance.Incidents.IncidentSource.Detection && i.Location.SectionId is not null);
 
         var pipeline = await Send(HttpMethod.Get, "/api/v1/highway/pipeline", null);
         using (var doc = JsonDocument.Parse(await pipeline.Content.ReadAsStringAsync()))

@@ -21,6 +21,9 @@ public sealed class LiveFeed
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        // the same enum spelling as the HTTP answers (EmergencyCommand.Json): a page that renders an incident
+        // from a live message and from a response must see the same "active"/"lifted", not 0/1
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
     private readonly ConcurrentDictionary<Subscription, byte> _subscribers = new();
     private readonly ConcurrentDictionary<string, Func<object?>> _snapshots = new(StringComparer.Ordinal);

@@ -45,20 +45,8 @@ public sealed class ApiTests : IAsyncLifetime
         Directory.Delete(_dir, true);
     }
 
-    private async Task<HttpResponseMessage> Send(HttpMethod method, string path, string? key, string? body = null, string contentType = "application/json")
-    {
-        var req = new HttpRequestMessage(method, path);
-        if (key is not null)
-        {
-            req.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        }
-        if (body is not null)
-        {
-            req.Content = new StringContent(body, Encoding.UTF8);
-            req.Content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
-        }
-        return await _http.SendAsync(req);
-    }
+    private Task<HttpResponseMessage> Send(HttpMethod method, string path, string? key, string? body = null, string contentType = "application/json") =>
+        _http.SendAsync(method, path, key, body, contentType);
 
     [Fact]
     public async Task Fleet_vehicles_and_alarms_need_a_key_mask_plates_and_enforce_the_alarm_lifecycle()

@@ -43,7 +43,6 @@ public sealed class HighwayService : IAsyncDisposable
     private Task? _ticker;
     private GantryPassReader? _reader;
     private HighwayPipeline? _pipeline;
-    private DerivedWriter[] _writers = [];
     private long _lastPassWallTicks;
     private long _rejected;
 
@@ -231,7 +230,6 @@ public sealed class HighwayService : IAsyncDisposable
     {
         var ct = _stop.Token;
         await using var writers = new WriterSet(_store, _clock, "live pipeline");
-        _writers = [];
         try
         {
             while (await _passes.Reader.WaitToReadAsync(ct))

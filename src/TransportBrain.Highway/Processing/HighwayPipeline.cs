@@ -15,7 +15,6 @@ public sealed class HighwayPipeline
 {
     private readonly SectionInterval[] _pending;
     private readonly SectionState?[] _latest;
-    private readonly SectionInterval?[] _latestGantry;
     private readonly SectionState?[] _latestKnown;
     private int _collected;
     private long _collecting = long.MinValue;
@@ -32,7 +31,6 @@ public sealed class HighwayPipeline
         Forecaster = new CongestionForecaster(network, Traffic.Profile, levels);
         _pending = new SectionInterval[network.Sections.Count];
         _latest = new SectionState?[network.Sections.Count];
-        _latestGantry = new SectionInterval?[network.Sections.Count];
         _latestKnown = new SectionState?[network.Sections.Count];
         Traffic.LearnOnFinal = false;
         Traffic.SectionFinal += OnSectionFinal;
@@ -108,7 +106,6 @@ public sealed class HighwayPipeline
         {
             states[i] = Fuser.Fuse(_pending[i], (id, dir) => Stations?.Get(id, dir, start), probes);
             _latest[i] = states[i];
-            _latestGantry[i] = _pending[i];
             if (states[i].SpeedKmh is not null)
             {
                 _latestKnown[i] = states[i];

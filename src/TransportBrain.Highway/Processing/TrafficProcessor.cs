@@ -180,7 +180,7 @@ public sealed class TrafficProcessor
     public SectionInterval Current(int section, long intervalTicks)
     {
         _slots.TryGetValue(Floor(intervalTicks), out var slot);
-        return Build(section, Floor(intervalTicks), slot, final: false, learn: false);
+        return Build(section, Floor(intervalTicks), slot, final: false);
     }
 
     /// <summary>Intervals not yet final that have data, newest first.</summary>
@@ -201,7 +201,11 @@ public sealed class TrafficProcessor
             }
             for (var s = 0; s < _network.Sections.Count; s++)
             {
-                var result = Build(s, _nextFinal, slot, final: true, learn: LearnOnFinal);
+                var result = Build(s, _nextFinal, slot, final: true);
+                if (LearnOnFinal)
+                {
+                    Learn(result);
+                }
                 SectionFinal?.Invoke(result);
             }
             if (slot is not null)
@@ -304,13 +308,13 @@ public sealed class TrafficProcessor
         counts[(int)trip.Group]++;
     }
 
-    private SectionInterval Build(int s, long interval, Slot? slot, bool final, bool learn)
+    private SectionInterval Build(int s, long interval, Slot? slot, bool final)
     {
         var section = _network.Sections[s];
         Bag? bag = null;
         slot?.Bags.TryGetValue(s, out bag);
-        var car = Estimate(bag?.Car, section.LengthM, s, 0, interval, learn);
-        var truck = Estimate(bag?.Truck, section.LengthM, s, 1, interval, learn);
+        var car = Estimate(bag?.Car, section.LengthM, s, 0, interval);
+        var truck = Estimate(bag?.Truck, section.LengthM, s, 1, interval);
         GroupEstimate all;
         if (bag is null || bag.Car.Count + bag.Truck.Count == 0)
         {
@@ -348,15 +352,11 @@ public sealed class TrafficProcessor
             : new GroupEstimate(samples, 0, null, null, 0, EstimateSource.None);
     }
 
-    private GroupEstimate Estimate(List<float>? times, double length, int s, int group, long interval, bool learn)
+    private GroupEstimate Estimate(List<float>? times, double length, int s, int group, long interval)
     {
         var e = times is null ? GroupEstimate.Empty : TravelTimeEstimator.Estimate(times, length, _options.MinSamples, _scratch);
         if (e.Source == EstimateSource.Observed)
         {
-            if (learn)
-            {
-                Profile.Update(s, group, interval, e.SpeedKmh!.Value);
-            }
             return e;
         }
         return Profile.Get(s, group, interval) is { } v

@@ -60,17 +60,11 @@ public static class HighwayEndpoints
             {
                 return TypedResults.Problem($"no section '{id}'", statusCode: StatusCodes.Status404NotFound, title: "Unknown section");
             }
-            DateTimeOffset? f = null, t = null;
-            if (from is not null && !HubEndpoints.TryTime(from, out f))
+            var (start, end, bad) = Range(from, to, p);
+            if (bad is not null)
             {
-                return HubEndpoints.BadQuery($"'from' is not a time: {from}");
+                return bad;
             }
-            if (to is not null && !HubEndpoints.TryTime(to, out t))
-            {
-                return HubEndpoints.BadQuery($"'to' is not a time: {to}");
-            }
-            var end = t ?? p.Clock.GetUtcNow();
-            var start = f ?? end.AddHours(-24);
             var points = new List<object>();
             string? cursor = null;
             do
@@ -94,17 +88,11 @@ public static class HighwayEndpoints
             {
                 return denied;
             }
-            DateTimeOffset? f = null, t = null;
-            if (from is not null && !HubEndpoints.TryTime(from, out f))
+            var (start, end, bad) = Range(from, to, p);
+            if (bad is not null)
             {
-                return HubEndpoints.BadQuery($"'from' is not a time: {from}");
+                return bad;
             }
-            if (to is not null && !HubEndpoints.TryTime(to, out t))
-            {
-                return HubEndpoints.BadQuery($"'to' is not a time: {to}");
-            }
-            var end = t ?? p.Clock.GetUtcNow();
-            var start = f ?? end.AddHours(-24);
             var cells = new Dictionary<(string, string), long[]>();
             string? cursor = null;
             do
@@ -185,6 +173,22 @@ public static class HighwayEndpoints
                 counters = c is null ? null : new { c.Accepted, c.Late, c.DuplicateTransaction, c.DuplicateReads, c.Matched, c.NotAdjacent, c.TooFast, c.TooSlow, c.TripsClosed, c.VehiclesEvicted },
             });
         }).WithSummary("The live highway pipeline: watermark and counters (accepted, late, duplicates, matched, implausible pairs).");
+    }
+
+    /// <summary>[from, to) from the query; the last 24 hours when not given.</summary>
+    private static (DateTimeOffset Start, DateTimeOffset End, IResult? Problem) Range(string? from, string? to, Platform p)
+    {
+        DateTimeOffset? f = null, t = null;
+        if (from is not null && !HubEndpoints.TryTime(from, out f))
+        {
+            return (default, default, HubEndpoints.BadQuery($"'from' is not a time: {from}"));
+        }
+        if (to is not null && !HubEndpoints.TryTime(to, out t))
+        {
+            return (default, default, HubEndpoints.BadQuery($"'to' is not a time: {to}"));
+        }
+        var end = t ?? p.Clock.GetUtcNow();
+        return (f ?? end.AddHours(-24), end, null);
     }
 
     private static object? State(SectionState? s) => s is null ? null : new

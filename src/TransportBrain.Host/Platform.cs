@@ -39,7 +39,7 @@ public sealed class Platform : IAsyncDisposable
     public DataSharing Sharing { get; }
 
     public static IEnumerable<DatasetDefinition> AllDatasets() =>
-        [.. HighwayDatasets.All, .. HighwayDerivedDatasets.All, .. TransportBrain.Highway.Stations.HighwayStationDatasets.All, .. TransportBrain.Highway.Weather.HighwayWeatherDatasets.All, .. FleetDatasets.All];
+        [.. HighwayDatasets.All, .. HighwayDerivedDatasets.All, .. TransportBrain.Highway.Stations.HighwayStationDatasets.All, .. TransportBrain.Highway.Weather.HighwayWeatherDatasets.All, .. FleetDatasets.All, .. TransportBrain.Governance.GovernanceDatasets.All, .. TransportBrain.Twin.Province.TwinDatasets.All];
 
     public static async Task<Platform> OpenAsync(PlatformOptions options, TimeProvider? clock = null, CancellationToken ct = default)
     {

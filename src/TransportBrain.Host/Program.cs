@@ -4,6 +4,7 @@ using TransportBrain.Host.Cli;
 var root = new RootCommand("TransportBrain 数字交通数据大脑: the transport data brain of a provincial Department of Transport");
 CommonOptions.AddTo(root);
 root.Subcommands.Add(ServeCommand.Create());
+root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(CatalogCommands.Create());
 root.Subcommands.Add(DataCommands.CreateImport());
 root.Subcommands.Add(DataCommands.CreateExport());

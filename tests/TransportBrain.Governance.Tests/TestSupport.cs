@@ -31,7 +31,7 @@ internal sealed class TempStore : IAsyncDisposable
             await Store.DisposeAsync();
         }
         Store = HubStores.Open("sqlite", _dir);
-        await Store.InitializeAsync(new DatasetRegistry([]));
+        await Store.InitializeAsync(new DatasetRegistry(GovernanceDatasets.All));
     }
 
     public async ValueTask DisposeAsync()

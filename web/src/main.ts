@@ -4,6 +4,7 @@ import { h, clear, toast } from './dom';
 import { t, setLang, getLang, fmtTime } from './i18n';
 import { session, loadConfig, live, can, type User } from './state';
 import { current } from './router';
+import { startPlatformClock, onPlatformClock, serverNow, formatRate } from './platformClock';
 import { mapView } from './views/mapView';
 import { incidentsView } from './views/incidentsView';
 import { supervisionView } from './views/supervisionView';
@@ -12,6 +13,8 @@ import { usersView } from './views/usersView';
 
 const app = document.getElementById('app')!;
 let disposeView: (() => void) | null = null;
+let clockTimer: number | undefined;
+let unsubscribeClock: (() => void) | null = null;
 
 const views: Record<string, { label: string; render: (root: HTMLElement, params: Record<string, string>) => () => void; visible: () => boolean }> = {
   map: { label: 'navMap', render: (r) => mapView(r), visible: () => true },
@@ -32,7 +35,7 @@ setUnauthorizedHandler(() => {
 
 async function start(): Promise<void> {
   try {
-    await loadConfig();
+    await Promise.all([loadConfig(), startPlatformClock()]);
   } catch {
     // the console still works with defaults
   }
@@ -91,14 +94,24 @@ function renderShell(): void {
   const u = session.user!;
   const nav = h('nav', { class: 'tabs' }, Object.entries(views).filter(([, v]) => v.visible()).map(([k, v]) => h('a', { href: `#/${k}`, 'data-view': k, class: 'tab' }, t(v.label))));
   const liveDot = h('span', { class: 'live-dot', id: 'live-status' }, t('offline'));
-  const clock = h('span', { class: 'clock' });
-  const tick = () => (clock.textContent = new Date().toLocaleString(getLang() === 'zh' ? 'zh-CN' : 'en-GB', { hour12: false }));
+  // Platform time (simulated in the demo), with a badge saying so and how fast it runs.
+  const clock = h('span', { class: 'clock', id: 'platform-clock', title: t('platformTime') });
+  const simBadge = h('span', { class: 'sim-badge', id: 'sim-badge', hidden: true });
+  const tick = () => (clock.textContent = serverNow().toLocaleString(getLang() === 'zh' ? 'zh-CN' : 'en-GB', { hour12: false }));
   tick();
-  window.setInterval(tick, 1000);
+  window.clearInterval(clockTimer);
+  clockTimer = window.setInterval(tick, 1000);
+  unsubscribeClock?.();
+  unsubscribeClock = onPlatformClock((c) => {
+    simBadge.hidden = !c.simulated;
+    simBadge.textContent = c.fastForward ? `${t('simulated')} ${t('fastForward')}` : `${t('simulated')} ${formatRate(c.rate)}`;
+    simBadge.title = t('simulatedHint', { rate: formatRate(c.rate).slice(1) });
+    tick();
+  });
   const header = h('header', { class: 'top' },
     h('div', { class: 'brand' }, h('span', { class: 'logo' }), h('div', null, h('div', { class: 'brand-title' }, t('appTitle')), h('div', { class: 'brand-sub' }, t('appSub')))),
     nav,
-    h('div', { class: 'top-right' }, liveDot, clock,
+    h('div', { class: 'top-right' }, liveDot, simBadge, clock,
       h('span', { class: 'who', id: 'who' }, `${u.displayName ?? u.name} · ${getLang() === 'en' ? u.role : u.roleZh} · ${u.organisation}`),
       langButton(),
       h('button', { class: 'ghost', id: 'logout', onclick: async () => { await api('/api/v1/auth/logout', { method: 'POST', quiet401: true }).catch(() => undefined); session.user = null; live.disconnect(); renderLogin(); } }, t('logout'))));

@@ -1,9 +1,5 @@
-using System.Buffers;
-using System.Buffers.Binary;
 using System.Diagnostics;
-using System.IO.Pipelines;
 using System.Net.Sockets;
-using System.Text;
 using TransportBrain.Fleet.Jt808;
 
 namespace TransportBrain.Fleet.Simulation;
@@ -136,298 +132,61 @@ public static class Jt808Simulator
     }
 }
 
-/// <summary>One simulated terminal: a socket, its flow numbers, its movement, and the acks it is waiting for.</summary>
-internal sealed class SimTerminal(int index, Jt808TerminalPhone phone, Jt808Edition edition, double lat, double lon, int heading, int speedKmh,
-    (double South, double West, double North, double East) area) : IDisposable
+/// <summary>One simulated terminal of the load simulator: a client and a random walk inside the area.</summary>
+internal sealed class SimTerminal : IDisposable
 {
-    private readonly Dictionary<ushort, long> _inflight = [];
-    private readonly List<double> _latencies = [];
-    private readonly SemaphoreSlim _sendLock = new(1, 1);
-    private Socket? _socket;
-    private Task? _receive;
-    private TaskCompletionSource<(ushort MessageId, byte[] Body)>? _awaiting;
-    private ushort _awaitingId;
-    private int _flow;
-    private volatile bool _disposing;
-    private double _lat = lat, _lon = lon;
-    private int _heading = heading;
+    private readonly Jt808TerminalClient _client;
+    private readonly (double South, double West, double North, double East) _area;
+    private readonly int _speedKmh;
+    private double _lat, _lon;
+    private int _heading;
     private long _lastMoveTicks = Stopwatch.GetTimestamp();
-    private long _acked, _ackedNotSuccess;
-    private uint _mileageDeciKm = (uint)(index * 1000);
+    private uint _mileageDeciKm;
 
-    public Jt808TerminalPhone Phone { get; } = phone;
-    public bool Connected { get; private set; }
-    public bool Authenticated { get; private set; }
-    public string? Error { get; private set; }
-    public long Acked => Interlocked.Read(ref _acked);
-    public long AckedNotSuccess => Interlocked.Read(ref _ackedNotSuccess);
-
-    public IReadOnlyList<double> LatenciesMs
+    public SimTerminal(int index, Jt808TerminalPhone phone, Jt808Edition edition, double lat, double lon, int heading, int speedKmh,
+        (double South, double West, double North, double East) area)
     {
-        get
-        {
-            lock (_inflight)
-            {
-                return [.. _latencies];
-            }
-        }
+        _client = new Jt808TerminalClient(new TerminalIdentity(phone, edition,
+            $"贵A{(index % 100000).ToString("D5", System.Globalization.CultureInfo.InvariantCulture)}", Jt808PlateColor.Yellow, $"S{index:D6}"));
+        _client.CurrentFix = () => Fix(DateTimeOffset.UtcNow);
+        (_lat, _lon, _heading, _speedKmh, _area) = (lat, lon, heading, speedKmh, area);
+        _mileageDeciKm = (uint)(index * 1000);
     }
 
-    private Jt808Recipient Me => new(Phone, edition, 1);
+    public Jt808TerminalPhone Phone => _client.Phone;
+    public bool Connected => _client.Connected;
+    public bool Authenticated => _client.Authenticated;
+    public string? Error => _client.Error;
+    public long Acked => _client.Acked;
+    public long AckedNotSuccess => _client.AckedNotSuccess;
+    public IReadOnlyList<double> LatenciesMs => _client.LatenciesMs;
 
-    public async Task ConnectAsync(string host, int port, CancellationToken ct)
+    public Task ConnectAsync(string host, int port, CancellationToken ct) => _client.ConnectAsync(host, port, ct);
+
+    public Task<bool> SendLocationAsync()
     {
-        _socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        await _socket.ConnectAsync(host, port, ct);
-        Connected = true;
-        _receive = Task.Run(ReceiveLoopAsync, CancellationToken.None);
-
-        var reply = await RequestAsync(Jt808MessageIds.TerminalRegistration, RegistrationBody(), Jt808MessageIds.RegistrationReply, ct);
-        if (reply.Length < 3 || reply[2] != 0)
-        {
-            throw new InvalidOperationException($"registration refused (result {(reply.Length >= 3 ? reply[2] : -1)})");
-        }
-        var code = Jt808Text.DecodeTrimmed(reply.AsSpan(3));
-        var ack = await RequestAsync(Jt808MessageIds.TerminalAuthentication, AuthenticationBody(code), Jt808MessageIds.PlatformGeneralReply, ct);
-        if (ack.Length < 5 || ack[4] != 0)
-        {
-            throw new InvalidOperationException($"authentication refused (result {(ack.Length >= 5 ? ack[4] : -1)})");
-        }
-        Authenticated = true;
-    }
-
-    private async Task<byte[]> RequestAsync(ushort messageId, byte[] body, ushort replyId, CancellationToken ct)
-    {
-        var tcs = new TaskCompletionSource<(ushort, byte[])>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _awaitingId = replyId;
-        _awaiting = tcs;
-        await SendAsync(messageId, body);
-        var (_, replyBody) = await tcs.Task.WaitAsync(TimeSpan.FromSeconds(30), ct);
-        return replyBody;
-    }
-
-    public async Task<bool> SendLocationAsync()
-    {
-        if (_socket is null || Error is not null)
-        {
-            return false;
-        }
         Move();
-        var flow = (ushort)Interlocked.Increment(ref _flow);
-        lock (_inflight)
-        {
-            _inflight[flow] = Stopwatch.GetTimestamp();
-        }
-        try
-        {
-            await SendAsync(Jt808MessageIds.LocationReport, LocationBody(DateTimeOffset.UtcNow), flow);
-            return true;
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
-            Error ??= e.Message;
-            return false;
-        }
+        return _client.SendLocationAsync(Fix(DateTimeOffset.UtcNow));
     }
 
-    private async Task SendAsync(ushort messageId, byte[] body, ushort? flow = null)
-    {
-        var output = new ArrayBufferWriter<byte>(128);
-        Jt808FrameWriter.Write(output, Me, messageId, flow ?? (ushort)Interlocked.Increment(ref _flow), body);
-        await _sendLock.WaitAsync();
-        try
-        {
-            var data = output.WrittenMemory;
-            while (!data.IsEmpty)
-            {
-                data = data[await _socket!.SendAsync(data, SocketFlags.None)..];
-            }
-        }
-        finally
-        {
-            _sendLock.Release();
-        }
-    }
-
-    private async Task ReceiveLoopAsync()
-    {
-        var stream = new NetworkStream(_socket!, ownsSocket: false);
-        var input = PipeReader.Create(stream);
-        var scratch = new byte[Jt808FrameReader.DefaultMaxFrameBytes];
-        var work = new List<(Jt808Header Header, byte[] Body)>();
-        try
-        {
-            while (true)
-            {
-                var result = await input.ReadAsync();
-                var buffer = result.Buffer;
-                work.Clear();
-                while (true)
-                {
-                    var status = Jt808FrameReader.TryReadFrame(ref buffer, Jt808FrameReader.DefaultMaxFrameBytes, scratch, out var frame, out _);
-                    if (status == Jt808ReadStatus.NeedMoreData)
-                    {
-                        break;
-                    }
-                    if (status == Jt808ReadStatus.Frame)
-                    {
-                        work.Add((frame.Header, frame.Body.ToArray()));
-                    }
-                }
-                input.AdvanceTo(buffer.Start, buffer.End);
-                foreach (var (header, body) in work)
-                {
-                    await OnFrameAsync(header, body);
-                }
-                if (result.IsCompleted)
-                {
-                    break;
-                }
-            }
-        }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
-        {
-        }
-        finally
-        {
-            await input.CompleteAsync();
-            if (Authenticated && !_disposing)
-            {
-                Error ??= "connection closed by the platform";
-            }
-        }
-    }
-
-    private async Task OnFrameAsync(Jt808Header header, byte[] body)
-    {
-        if (_awaiting is { } waiting && header.MessageId == _awaitingId)
-        {
-            _awaiting = null;
-            waiting.TrySetResult((header.MessageId, body));
-            return;
-        }
-        switch (header.MessageId)
-        {
-            case Jt808MessageIds.PlatformGeneralReply when body.Length >= 5:
-                var replyFlow = BinaryPrimitives.ReadUInt16BigEndian(body);
-                long sentAt;
-                lock (_inflight)
-                {
-                    if (!_inflight.Remove(replyFlow, out sentAt))
-                    {
-                        return;
-                    }
-                    _latencies.Add(Stopwatch.GetElapsedTime(sentAt).TotalMilliseconds);
-                }
-                Interlocked.Increment(ref _acked);
-                if (body[4] != 0)
-                {
-                    Interlocked.Increment(ref _ackedNotSuccess);
-                }
-                return;
-            case Jt808MessageIds.QueryLocation:
-                var answer = new byte[2 + 28 + 12];
-                BinaryPrimitives.WriteUInt16BigEndian(answer, header.FlowNumber);
-                LocationBody(DateTimeOffset.UtcNow).CopyTo(answer, 2);
-                await SendAsync(Jt808MessageIds.LocationQueryReply, answer);
-                return;
-            case Jt808MessageIds.TextMessage or Jt808MessageIds.SetTerminalParameters:
-                var ok = new byte[5];
-                BinaryPrimitives.WriteUInt16BigEndian(ok, header.FlowNumber);
-                BinaryPrimitives.WriteUInt16BigEndian(ok.AsSpan(2), header.MessageId);
-                await SendAsync(Jt808MessageIds.TerminalGeneralReply, ok);
-                return;
-        }
-    }
+    private TerminalFix Fix(DateTimeOffset now) => new(now, _lat, _lon, _speedKmh, _heading, true, _mileageDeciKm);
 
     private void Move()
     {
         var now = Stopwatch.GetTimestamp();
         var dt = Stopwatch.GetElapsedTime(_lastMoveTicks, now).TotalHours;
         _lastMoveTicks = now;
-        var km = speedKmh * dt;
+        var km = _speedKmh * dt;
         _mileageDeciKm += (uint)Math.Round(km * 10);
         _lat += km / 111.2 * Math.Cos(_heading * Math.PI / 180);
         _lon += km / (111.2 * Math.Cos(_lat * Math.PI / 180)) * Math.Sin(_heading * Math.PI / 180);
-        if (_lat < area.South || _lat > area.North || _lon < area.West || _lon > area.East)
+        if (_lat < _area.South || _lat > _area.North || _lon < _area.West || _lon > _area.East)
         {
             _heading = (_heading + 180) % 360;
-            _lat = Math.Clamp(_lat, area.South, area.North);
-            _lon = Math.Clamp(_lon, area.West, area.East);
+            _lat = Math.Clamp(_lat, _area.South, _area.North);
+            _lon = Math.Clamp(_lon, _area.West, _area.East);
         }
     }
 
-    private byte[] LocationBody(DateTimeOffset now)
-    {
-        var b = new byte[28 + 6 + 3 + 3];
-        BinaryPrimitives.WriteUInt32BigEndian(b, 0);                         // alarms
-        BinaryPrimitives.WriteUInt32BigEndian(b.AsSpan(4), 0b11);            // ACC on, positioned
-        BinaryPrimitives.WriteUInt32BigEndian(b.AsSpan(8), (uint)Math.Round(_lat * 1e6));
-        BinaryPrimitives.WriteUInt32BigEndian(b.AsSpan(12), (uint)Math.Round(_lon * 1e6));
-        BinaryPrimitives.WriteUInt16BigEndian(b.AsSpan(16), 1100);          // altitude m
-        BinaryPrimitives.WriteUInt16BigEndian(b.AsSpan(18), (ushort)(speedKmh * 10));
-        BinaryPrimitives.WriteUInt16BigEndian(b.AsSpan(20), (ushort)_heading);
-        WriteBcdTime(b.AsSpan(22), now.ToOffset(TimeSpan.FromHours(8)));
-        b[28] = 0x01; b[29] = 4; BinaryPrimitives.WriteUInt32BigEndian(b.AsSpan(30), _mileageDeciKm);
-        b[34] = 0x30; b[35] = 1; b[36] = 25;                                  // signal
-        b[37] = 0x31; b[38] = 1; b[39] = 12;                                  // satellites
-        return b;
-    }
-
-    private static void WriteBcdTime(Span<byte> d, DateTimeOffset t)
-    {
-        static byte Bcd(int v) => (byte)(((v / 10) << 4) | (v % 10));
-        d[0] = Bcd(t.Year % 100);
-        d[1] = Bcd(t.Month);
-        d[2] = Bcd(t.Day);
-        d[3] = Bcd(t.Hour);
-        d[4] = Bcd(t.Minute);
-        d[5] = Bcd(t.Second);
-    }
-
-    private byte[] RegistrationBody()
-    {
-        var (maker, model, id) = edition == Jt808Edition.V2019 ? (11, 30, 30) : (5, 20, 7);
-        var plate = Jt808Text.Gbk.GetBytes($"贵A{(index % 100000).ToString("D5", System.Globalization.CultureInfo.InvariantCulture)}");
-        var b = new byte[4 + maker + model + id + 1 + plate.Length];
-        BinaryPrimitives.WriteUInt16BigEndian(b, 52);          // Guizhou
-        BinaryPrimitives.WriteUInt16BigEndian(b.AsSpan(2), 100);
-        Encoding.ASCII.GetBytes("TBSIM").CopyTo(b.AsSpan(4));
-        Encoding.ASCII.GetBytes("BRAIN-SIM").CopyTo(b.AsSpan(4 + maker));
-        Encoding.ASCII.GetBytes($"S{index:D6}").AsSpan(0, Math.Min(7, id)).CopyTo(b.AsSpan(4 + maker + model));
-        b[4 + maker + model + id] = (byte)Jt808PlateColor.Yellow;
-        plate.CopyTo(b.AsSpan(5 + maker + model + id));
-        return b;
-    }
-
-    private byte[] AuthenticationBody(string code)
-    {
-        var codeBytes = Jt808Text.Gbk.GetBytes(code);
-        if (edition != Jt808Edition.V2019)
-        {
-            return codeBytes;
-        }
-        var b = new byte[1 + codeBytes.Length + 15 + 20];
-        b[0] = (byte)codeBytes.Length;
-        codeBytes.CopyTo(b, 1);
-        Encoding.ASCII.GetBytes("860000000000000").CopyTo(b, 1 + codeBytes.Length);
-        Encoding.ASCII.GetBytes("TBSIM-1.0").CopyTo(b, 16 + codeBytes.Length);
-        return b;
-    }
-
-    public void Dispose()
-    {
-        _disposing = true;
-        try
-        {
-            _socket?.Shutdown(SocketShutdown.Both);
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
-        }
-        var s = _socket;
-        _socket = null;
-        s?.Dispose();
-        _sendLock.Dispose();
-    }
+    public void Dispose() => _client.Dispose();
 }

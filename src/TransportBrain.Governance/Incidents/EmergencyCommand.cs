@@ -587,6 +587,11 @@ public sealed class EmergencyCommand
             }
             var step = new IncidentStep(_clock.GetUtcNow(), action, current.State, to, by, string.IsNullOrWhiteSpace(stepNote) ? null : stepNote.Trim());
             var updated = changed with { State = to, Steps = [.. changed.Steps, step] };
+            if (current.IsOpen && !updated.IsOpen)
+            {
+                // The history row goes first: if it cannot be written the incident stays open and the step can be retried.
+                await IncidentHistory.WriteAsync(_store, _clock, updated, ct);
+            }
             if (_stagedResources.Count > 0)
             {
                 await _store.PutDocumentsAsync(ResourceCollection, _stagedResources.Select(r => (r.Id, JsonSerializer.Serialize(r, Json))).ToList(), step.At, ct);

@@ -119,24 +119,14 @@ public static class SyntheticNetwork
             features.Add(Feature(null, null,
                 $"\"kind\":\"speed_limit\",\"route\":\"{code}\",\"direction\":0,\"stake\":\"{Stake.Format(tunnelAt - 500)}\",\"end_stake\":\"{Stake.Format(tunnelAt + 2_800)}\",\"speed_limit_kmh\":80"));
         }
-        return "{\"type\":\"FeatureCollection\",\"features\":[\n" + string.Join(",\n", features) + "\n]}\n";
+        return NetworkFeatures.Collection(features);
     }
 
-    private static string PointFeature(RouteInfo route, double stake, string props)
-    {
-        var p = RouteGeometry.PointAt(route, stake);
-        return Feature("Point", string.Create(CultureInfo.InvariantCulture, $"[{p.Lon:F6},{p.Lat:F6}]"), props);
-    }
+    private static string PointFeature(RouteInfo route, double stake, string props) => NetworkFeatures.Point(route, stake, props);
 
-    private static string Feature(string? type, string? coordinates, string props) =>
-        type is null
-            ? $"{{\"type\":\"Feature\",\"geometry\":null,\"properties\":{{{props}}}}}"
-            : $"{{\"type\":\"Feature\",\"geometry\":{{\"type\":\"{type}\",\"coordinates\":{coordinates}}},\"properties\":{{{props}}}}}";
+    private static string Feature(string? type, string? coordinates, string props) => NetworkFeatures.Feature(type, coordinates, props);
 
-    private static string Coordinates(IEnumerable<GeoPoint> points) =>
-        "[" + string.Join(",", points.Select(p => string.Create(CultureInfo.InvariantCulture, $"[{p.Lon:F6},{p.Lat:F6}]"))) + "]";
+    private static string Coordinates(IEnumerable<GeoPoint> points) => NetworkFeatures.Coordinates(points);
 
-    private static GeoPoint Offset(GeoPoint origin, double eastM, double northM) => new(
-        origin.Lon + eastM / (111_320 * Math.Cos(origin.Lat * Math.PI / 180)),
-        origin.Lat + northM / 110_574);
+    private static GeoPoint Offset(GeoPoint origin, double eastM, double northM) => NetworkFeatures.Offset(origin, eastM, northM);
 }

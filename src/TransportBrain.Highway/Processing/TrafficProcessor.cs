@@ -322,13 +322,10 @@ public sealed class TrafficProcessor
         }
         else
         {
-            var merged = new List<float>(bag.Car.Count + bag.Truck.Count);
-            merged.AddRange(bag.Car);
-            merged.AddRange(bag.Truck);
-            all = TravelTimeEstimator.Estimate(merged, section.LengthM, _options.MinSamples, _scratch);
+            all = TravelTimeEstimator.EstimateMixed(bag.Car, bag.Truck, section.LengthM, _options.MinSamples, _scratch);
             if (all.Source != EstimateSource.Observed)
             {
-                all = Fallback(s, car, truck, merged.Count) with { Used = all.Used };
+                all = Fallback(s, car, truck, bag.Car.Count + bag.Truck.Count) with { Used = all.Used };
             }
         }
         int flow = 0, carFlow = 0;

@@ -16,8 +16,25 @@ internal static class TwinCommands
 
     public static Command Create() => new("twin", "Traffic microsimulation (digital twin): control experiments, validation, comparison with SUMO")
     {
-        CreateExperiment(), CreateFundamentalDiagram(), CreateCompareSumo(),
+        CreateExperiment(), CreateFundamentalDiagram(), CreateCompareSumo(), CreateDemoNetwork(),
     };
+
+    private static Command CreateDemoNetwork()
+    {
+        var output = new Option<string>("--out") { Description = "Where to write the network GeoJSON", DefaultValueFactory = _ => TransportBrain.Twin.Province.DemoProvince.NetworkPath };
+        var command = new Command("demo-network", "Writes the demo province's road network (the file shipped in provinces/demo)") { output };
+        command.SetAction(r =>
+        {
+            var path = r.GetValue(output)!;
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            var text = TransportBrain.Twin.Province.DemoProvince.CreateGeoJson();
+            File.WriteAllText(path, text);
+            var loaded = NetworkFile.LoadGeoJson(text);
+            Console.WriteLine($"wrote {path}: {loaded.Network.Routes.Count} routes, {loaded.Network.Routes.Sum(x => x.EndStake - x.StartStake) / 1000:0} km, {loaded.Network.Gantries.Count} gantries, {loaded.Network.Sections.Count} sections; {loaded.Problems.Count} problems");
+            return loaded.Problems.Count == 0 ? 0 : 1;
+        });
+        return command;
+    }
 
     private static Command CreateExperiment()
     {

@@ -10,10 +10,13 @@ public static class ConsoleHost
     public static IServiceCollection AddConsole(this IServiceCollection services, Platform platform, ConsoleOptions options)
     {
         services.AddSingleton(options);
-        services.AddSingleton(new IdentityService(platform.Store, platform.Clock, options.Identity));
-        services.AddSingleton(sp => new LoginThrottle(options, platform.Clock));
+        var security = options.SecurityClock ?? platform.Clock;
+        services.AddSingleton(new IdentityService(platform.Store, security, options.Identity));
+        services.AddSingleton(sp => new LoginThrottle(options, security));
         services.AddSingleton<LiveFeed>();
-        services.AddSingleton<IRoadControl, LiveFeedRoadControl>();
+        services.AddSingleton<IRoadControl>(sp => options.RoadControl is { } road
+            ? new BroadcastRoadControl(road, new LiveFeedRoadControl(sp.GetRequiredService<LiveFeed>()))
+            : new LiveFeedRoadControl(sp.GetRequiredService<LiveFeed>()));
         services.AddSingleton<ConsoleRuntime>();
         services.AddHostedService(sp => sp.GetRequiredService<ConsoleRuntime>());
         return services;
@@ -49,5 +52,6 @@ public static class ConsoleHost
         api.MapConsoleAuth();
         api.MapIncidents();
         api.MapLive(options);
+        api.MapPlatformClock();
     }
 }

@@ -49,6 +49,18 @@ public sealed class ConsoleOptions
     public int MaxClientFailures { get; init; } = 20;
     public TimeSpan ClientFailureWindow { get; init; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>
+    /// Where incident controls (lane closures, speed limits, board messages) go besides the live feed:
+    /// the twin in the demo, a road-side control system in a deployment. Null: the live feed only.
+    /// </summary>
+    public TransportBrain.Governance.Control.IRoadControl? RoadControl { get; init; }
+
+    /// <summary>
+    /// The clock of login sessions, lockouts and throttles. Null: the platform's clock. The demo sets wall
+    /// time here, because its platform clock runs at the twin's accelerated time.
+    /// </summary>
+    public TimeProvider? SecurityClock { get; init; }
+
     /// <summary>Where the built console (web/dist) is; default: wwwroot next to the executable.</summary>
     public string? WebRoot { get; init; }
 }

@@ -32,3 +32,25 @@ public sealed class LiveFeedRoadControl(LiveFeed feed) : IRoadControl
             : new RoadControlReceipt(false, "no road-side system or twin connected; recorded only"));
     }
 }
+
+/// <summary>
+/// Sends a control to the road side (<paramref name="road"/>: the twin, a road-side system) and announces it
+/// on the live feed; the receipt is the road side's, with the feed's answer appended.
+/// </summary>
+public sealed class BroadcastRoadControl(IRoadControl road, LiveFeedRoadControl feed) : IRoadControl
+{
+    public async Task<RoadControlReceipt> SendAsync(RoadControlCommand command, CancellationToken ct = default)
+    {
+        RoadControlReceipt receipt;
+        try
+        {
+            receipt = await road.SendAsync(command, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            receipt = new RoadControlReceipt(false, "road side failed: " + e.Message);
+        }
+        var announced = await feed.SendAsync(command, ct);
+        return receipt with { Detail = receipt.Detail + "; " + announced.Detail };
+    }
+}

@@ -7,6 +7,8 @@ import { createMap, levelColours, noDataColour, featureId, featureName, type Net
 import { VehicleLayer, categoryColours, type Vehicle } from '../vehicleLayer';
 import { timeChart, type Series } from '../charts';
 import { navigate } from '../router';
+import { CarriagewayLine, carriagewayWeightPx, roadCasingWeightPx } from '../carriageway';
+import { serverNow, serverNowMs } from '../platformClock';
 
 interface Alarm {
   id: string; kind: string; severity: string; status: string; terminalId: string; plate: string | null; category: string;
@@ -53,6 +55,8 @@ export function mapView(root: HTMLElement): () => void {
   const vehicles = new VehicleLayer().addTo(map);
 
   const sections = new Map<string, { feature: NetworkFeature; line: L.Polyline; history: { t: number; s: SectionState }[] }>();
+  const roadCasings: L.Polyline[] = [];
+  const carriageways = new Set<CarriagewayLine>();
   const points = new Map<string, L.LatLng>();
   const alarms = new Map<string, Alarm>();
   const incidents = new Map<string, IncidentView>();
@@ -96,8 +100,9 @@ export function mapView(root: HTMLElement): () => void {
   // ---- network ----
   const sectionStyle = (s: SectionState | null | undefined): L.PathOptions => ({
     color: s?.level ? levelColours[s.level] ?? noDataColour : noDataColour,
-    weight: map.getZoom() >= 11 ? 6 : 4,
+    weight: carriagewayWeightPx(map.getZoom()),
     opacity: 1,
+    // Round caps also close the small notch where two shifted sections meet at a bend.
     lineCap: 'round',
     renderer,
   });
@@ -115,7 +120,7 @@ export function mapView(root: HTMLElement): () => void {
   const applySectionStates = (payload: any) => {
     const started = performance.now();
     const list: any[] = Array.isArray(payload) ? payload : payload.sections ?? payload.states ?? [];
-    const now = Date.now();
+    const now = serverNowMs();
     for (const u of list) {
       const id = String(u.id ?? u.section_id ?? u.sectionId ?? '');
       const entry = sections.get(id);
@@ -151,15 +156,17 @@ export function mapView(root: HTMLElement): () => void {
       if (g.type === 'LineString' || g.type === 'MultiLineString') {
         const latlngs = g.type === 'LineString' ? g.coordinates.map((c: number[]) => [c[1], c[0]]) : g.coordinates.map((l: number[][]) => l.map((c) => [c[1], c[0]]));
         if (kind === 'section') {
-          const line = L.polyline(latlngs, sectionStyle(f.properties.state));
+          // Drawn to the right of its direction of travel, so 上行 and 下行 are told apart.
+          const line = new CarriagewayLine(latlngs, sectionStyle(f.properties.state), carriageways);
           line.on('click', () => showSection(featureId(f)));
           line.bindTooltip(() => tooltipFor(f), { sticky: true, className: 'tip' });
           line.addTo(sectionsLayer);
-          sections.set(featureId(f), { feature: f, line, history: f.properties.state ? [{ t: Date.parse(f.properties.state.interval_start ?? '') || Date.now(), s: f.properties.state }] : [] });
+          sections.set(featureId(f), { feature: f, line, history: f.properties.state ? [{ t: Date.parse(f.properties.state.interval_start ?? '') || serverNowMs(), s: f.properties.state }] : [] });
           bounds.extend(line.getBounds());
         } else {
-          const line = L.polyline(latlngs, { color: '#2b3a52', weight: kind === 'route' ? 10 : 5, opacity: 0.9, renderer: kind === 'route' ? routeRenderer : renderer, interactive: kind !== 'route' });
+          const line = L.polyline(latlngs, { color: '#2b3a52', weight: kind === 'route' ? roadCasingWeightPx(map.getZoom()) : 5, opacity: 0.9, renderer: kind === 'route' ? routeRenderer : renderer, interactive: kind !== 'route' });
           if (kind !== 'route') line.on('click', () => showFacility(f));
+          else roadCasings.push(line);
           line.addTo(kind === 'route' ? routes : facilities);
           bounds.extend(line.getBounds());
         }
@@ -269,7 +276,8 @@ export function mapView(root: HTMLElement): () => void {
       // not provisioned in the registry: live position only
     }
     try {
-      const to = new Date();
+      // The last two hours of platform time (simulated in the demo), not of the browser's clock.
+      const to = serverNow();
       const from = new Date(to.getTime() - 2 * 3600_000);
       const track: any = await api(`/api/v1/fleet/vehicles/${encodeURIComponent(v.id)}/track?from=${from.toISOString()}&to=${to.toISOString()}&simplify=10`, { quiet401: true });
       const coords: number[][] = track.geometry.coordinates;
@@ -306,8 +314,12 @@ export function mapView(root: HTMLElement): () => void {
     const v = vehicles.find(e.containerPoint);
     if (v) showVehicle(v);
   });
+  // Leaflet re-projects every path on zoomend (the carriageway offsets follow); strokes and casings widen here.
   map.on('zoomend', () => {
-    for (const s of sections.values()) s.line.setStyle({ weight: map.getZoom() >= 11 ? 6 : 4 });
+    const weight = carriagewayWeightPx(map.getZoom());
+    const casing = roadCasingWeightPx(map.getZoom());
+    for (const s of sections.values()) s.line.setStyle({ weight });
+    for (const r of roadCasings) r.setStyle({ weight: casing });
   });
 
   // ---- alarms, incidents, warnings, resources ----

@@ -19,7 +19,7 @@ internal static class DemoCommand
         var speed = new Option<double>("--speed") { Description = "Time acceleration of the twin once warmed up (simulated seconds per second)", DefaultValueFactory = _ => 10 };
         var jt808Port = new Option<int>("--jt808-port") { Description = "TCP port of the JT/T 808 gateway the twin's terminals connect to", DefaultValueFactory = _ => 6808 };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the twin (same seed, same traffic)", DefaultValueFactory = _ => 1UL };
-        var warmUp = new Option<double>("--warm-up") { Description = "Simulated minutes run as fast as possible before pacing", DefaultValueFactory = _ => 40 };
+        var warmUp = new Option<double>("--warm-up") { Description = "Simulated minutes run as fast as possible before pacing", DefaultValueFactory = _ => 45 };
         var start = new Option<string?>("--start") { Description = "Simulated start (ISO 8601); default: the latest 07:00 China time" };
         var demand = new Option<double>("--demand-scale") { Description = "Scale of the twin's demand", DefaultValueFactory = _ => 1.0 };
         var cmd = new Command("demo", "Runs the platform with the demo province fed live by the digital twin, and its console")

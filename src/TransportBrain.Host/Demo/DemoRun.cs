@@ -26,7 +26,7 @@ public sealed record DemoOptions
 
     public ulong Seed { get; init; } = 1;
 
-    public TimeSpan WarmUp { get; init; } = TimeSpan.FromMinutes(40);
+    public TimeSpan WarmUp { get; init; } = TimeSpan.FromMinutes(45);
 
     /// <summary>Simulated start; null: the latest 07:00 China Standard Time, so the demo opens on the morning peak.</summary>
     public DateTimeOffset? Start { get; init; }

@@ -105,24 +105,43 @@ public sealed class HttpRecordFeed(HttpClient http, string apiKey, int maxRowsPe
 /// <summary>
 /// The JT/T 808 terminals of the twin's coaches and dangerous-goods trucks, over real TCP to the platform's
 /// gateway. A vehicle entering the simulated network is provisioned (<c>PUT /api/v1/fleet/vehicles/{terminal}</c>:
-/// plate, colour, category), connects, registers and authenticates, then reports its position every round;
-/// a vehicle leaving reports a last position with the ignition off (parked, so not "offline on duty") and
-/// disconnects.
+/// plate, colour, category), connects, registers and authenticates in the background; from then on it reports
+/// its position every round. A vehicle leaving reports a last position with the ignition off (parked, so not
+/// "offline on duty") and disconnects once that is acknowledged. Positions are pipelined: a round sends every
+/// report at once, and the next round first waits for the previous round's acknowledgements, so the twin never
+/// runs more than a round ahead of what the platform has stored.
 /// </summary>
 public sealed class TwinTerminals(HttpClient http, string apiKey, string gatewayHost, int gatewayPort, int connectConcurrency = 32) : IAsyncDisposable
 {
-    private readonly Dictionary<long, Jt808TerminalClient> _clients = [];
-    private readonly Dictionary<long, EquippedVehicle> _last = [];
+    private sealed class Entry(Jt808TerminalClient client)
+    {
+        public Jt808TerminalClient Client { get; } = client;
+        public Task? Connecting { get; set; }
+        public EquippedVehicle Last { get; set; }
+        public bool Ready => Connecting is { IsCompletedSuccessfully: true } && Client.Authenticated && Client.Error is null;
+    }
+
+    private readonly Dictionary<long, Entry> _entries = [];
+    private readonly List<(Entry Entry, long Sent)> _closing = [];
+    private readonly SemaphoreSlim _connectGate = new(connectConcurrency);
     private readonly List<string> _errors = [];
-    private long _reported, _acknowledged, _failed, _provisioned;
+    private long _reported, _provisioned, _closedAcked, _closedRefused, _closedLost;
 
-    public int Connected => _clients.Count;
+    public int Connected => _entries.Values.Count(e => e.Ready);
     public long Provisioned => Interlocked.Read(ref _provisioned);
-    public long Reported => Interlocked.Read(ref _reported);
-    public long Acknowledged => Interlocked.Read(ref _acknowledged);
-    public long Failed => Interlocked.Read(ref _failed);
 
-    /// <summary>The first errors met (connection refused, a position not acknowledged...).</summary>
+    /// <summary>Positions sent.</summary>
+    public long Reported => Interlocked.Read(ref _reported);
+
+    /// <summary>Positions the platform acknowledged as stored.</summary>
+    public long Acknowledged => Interlocked.Read(ref _closedAcked) + _entries.Values.Sum(e => e.Client.Acked - e.Client.AckedNotSuccess)
+        + _closing.Sum(c => c.Entry.Client.Acked - c.Entry.Client.AckedNotSuccess);
+
+    /// <summary>Positions refused, or not acknowledged before their terminal disconnected.</summary>
+    public long Failed => Interlocked.Read(ref _closedRefused) + Interlocked.Read(ref _closedLost) + _entries.Values.Sum(e => e.Client.AckedNotSuccess)
+        + _closing.Sum(c => c.Entry.Client.AckedNotSuccess);
+
+    /// <summary>The first errors met (provisioning refused, connection refused...).</summary>
     public IReadOnlyList<string> Errors
     {
         get
@@ -134,55 +153,94 @@ public sealed class TwinTerminals(HttpClient http, string apiKey, string gateway
         }
     }
 
-    /// <summary>One reporting round at simulated instant <paramref name="now"/>: every equipped vehicle reports and is acknowledged.</summary>
+    private long Answered => Acknowledged + Failed;
+
+    /// <summary>One reporting round at simulated instant <paramref name="now"/>.</summary>
     public async Task ReportAsync(IReadOnlyList<EquippedVehicle> vehicles, DateTimeOffset now, CancellationToken ct = default)
     {
-        // New terminals connect a few at a time; positions of connected ones all go out at once and are
-        // acknowledged by the same group commits, so a round costs about one commit, not one per vehicle.
-        using var gate = new SemaphoreSlim(connectConcurrency);
+        await FlushAsync(TimeSpan.FromSeconds(30), ct);
+        CloseAnswered();
         var present = new HashSet<long>();
-        var work = new List<Task>();
+        var sends = new List<Task<bool>>();
         foreach (var v in vehicles)
         {
             present.Add(v.Key);
-            _clients.TryGetValue(v.Key, out var client);
-            if (client is null)
+            if (!_entries.TryGetValue(v.Key, out var entry))
             {
-                client = new Jt808TerminalClient(new TerminalIdentity(Jt808TerminalPhone.Parse(VehicleIdentity.TerminalPhone(v.Key)), Jt808Edition.V2013,
+                var client = new Jt808TerminalClient(new TerminalIdentity(Jt808TerminalPhone.Parse(VehicleIdentity.TerminalPhone(v.Key)), Jt808Edition.V2013,
                     v.Plate, Jt808PlateColor.Yellow, "T" + (v.Key % 1_000_000).ToString("D6", CultureInfo.InvariantCulture)));
-                _clients[v.Key] = client;
-                work.Add(Run(gate, () => StartAsync(client, v, now, ct)));
+                entry = new Entry(client);
+                entry.Connecting = StartAsync(client, v, ct);
+                _entries[v.Key] = entry;
+            }
+            else if (entry.Ready)
+            {
+                sends.Add(entry.Client.SendLocationAsync(Fix(v, now, true)));
+            }
+            entry.Last = v;
+        }
+        foreach (var key in _entries.Keys.Where(k => !present.Contains(k)).ToList())
+        {
+            var entry = _entries[key];
+            _entries.Remove(key);
+            if (entry.Ready)
+            {
+                sends.Add(entry.Client.SendLocationAsync(Fix(entry.Last with { SpeedKmh = 0 }, now, false)));
+                _closing.Add((entry, entry.Client.Acked + 1));
             }
             else
             {
-                work.Add(ReportOneAsync(client, Fix(v, now, true), ct));
+                _closing.Add((entry, 0));
             }
-            _last[v.Key] = v;
         }
-        foreach (var key in _clients.Keys.Where(k => !present.Contains(k)).ToList())
+        foreach (var sent in await Task.WhenAll(sends))
         {
-            var client = _clients[key];
-            _clients.Remove(key);
-            var last = _last[key];
-            _last.Remove(key);
-            work.Add(ParkAsync(client, last, now, ct));
+            if (sent)
+            {
+                Interlocked.Increment(ref _reported);
+            }
         }
-        await Task.WhenAll(work);
     }
 
-    private async Task ParkAsync(Jt808TerminalClient client, EquippedVehicle last, DateTimeOffset now, CancellationToken ct)
+    /// <summary>Waits until every position sent has been answered, or the timeout passes.</summary>
+    public async Task FlushAsync(TimeSpan timeout, CancellationToken ct = default)
     {
-        using (client)
+        var deadline = DateTime.UtcNow + timeout;
+        while (Answered < Reported && DateTime.UtcNow < deadline)
         {
-            await ReportOneAsync(client, Fix(last with { SpeedKmh = 0 }, now, false), ct);
+            await Task.Delay(2, ct);
+        }
+    }
+
+    /// <summary>Disconnects the terminals of vehicles that left once their last position is answered.</summary>
+    private void CloseAnswered()
+    {
+        for (var i = _closing.Count - 1; i >= 0; i--)
+        {
+            var (entry, waitFor) = _closing[i];
+            var c = entry.Client;
+            if (entry.Connecting is { IsCompleted: false })
+            {
+                continue;
+            }
+            if (c.Acked < waitFor && c.Error is null)
+            {
+                continue;
+            }
+            Interlocked.Add(ref _closedAcked, c.Acked - c.AckedNotSuccess);
+            Interlocked.Add(ref _closedRefused, c.AckedNotSuccess);
+            Interlocked.Add(ref _closedLost, Math.Max(0, waitFor - c.Acked));
+            c.Dispose();
+            _closing.RemoveAt(i);
         }
     }
 
     private static TerminalFix Fix(EquippedVehicle v, DateTimeOffset now, bool acc) =>
         new(now, v.Latitude, v.Longitude, v.SpeedKmh, v.Heading, acc, (uint)(v.OdometerM / 100));
 
-    private async Task StartAsync(Jt808TerminalClient client, EquippedVehicle v, DateTimeOffset now, CancellationToken ct)
+    private async Task StartAsync(Jt808TerminalClient client, EquippedVehicle v, CancellationToken ct)
     {
+        await _connectGate.WaitAsync(ct);
         try
         {
             using var request = new HttpRequestMessage(HttpMethod.Put, $"api/v1/fleet/vehicles/{client.Phone}")
@@ -202,39 +260,10 @@ public sealed class TwinTerminals(HttpClient http, string apiKey, string gateway
         catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException or TimeoutException or InvalidOperationException or HttpRequestException)
         {
             Error($"terminal {client.Phone}: {e.Message}");
-            return;
-        }
-        await ReportOneAsync(client, Fix(v, now, true), ct);
-    }
-
-    private async Task ReportOneAsync(Jt808TerminalClient client, TerminalFix fix, CancellationToken ct)
-    {
-        if (!client.Authenticated)
-        {
-            return;
-        }
-        Interlocked.Increment(ref _reported);
-        if (await client.ReportAsync(fix, TimeSpan.FromSeconds(30), ct))
-        {
-            Interlocked.Increment(ref _acknowledged);
-        }
-        else
-        {
-            Interlocked.Increment(ref _failed);
-            Error($"terminal {client.Phone}: position at {fix.Time:HH:mm:ss} not acknowledged ({client.Error ?? "refused"})");
-        }
-    }
-
-    private static async Task Run(SemaphoreSlim gate, Func<Task> action)
-    {
-        await gate.WaitAsync();
-        try
-        {
-            await action();
         }
         finally
         {
-            gate.Release();
+            _connectGate.Release();
         }
     }
 
@@ -249,13 +278,16 @@ public sealed class TwinTerminals(HttpClient http, string apiKey, string gateway
         }
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
-        foreach (var c in _clients.Values)
+        var pending = _entries.Values.Select(e => e.Connecting).Concat(_closing.Select(c => c.Entry.Connecting)).OfType<Task>().ToArray();
+        await Task.WhenAll(pending).WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        foreach (var e in _entries.Values.Concat(_closing.Select(c => c.Entry)))
         {
-            c.Dispose();
+            e.Client.Dispose();
         }
-        _clients.Clear();
-        return ValueTask.CompletedTask;
+        _entries.Clear();
+        _closing.Clear();
+        _connectGate.Dispose();
     }
 }

@@ -12,10 +12,13 @@ public sealed record DriverOptions
     public double Rate { get; init; } = 10;
 
     /// <summary>Simulated time run as fast as possible first, so the road fills and the platform has history.</summary>
-    public TimeSpan WarmUp { get; init; } = TimeSpan.FromMinutes(40);
+    public TimeSpan WarmUp { get; init; } = TimeSpan.FromMinutes(45);
 
     /// <summary>Simulated seconds between two pushes of the sensors' rows (must divide 300).</summary>
     public double TickS { get; init; } = 10;
+
+    /// <summary>The tick during the warm-up: larger, so the platform takes fewer, bigger batches (must divide 300).</summary>
+    public double WarmUpTickS { get; init; } = 60;
 
     /// <summary>Simulated seconds between two JT/T 808 position reports of each equipped vehicle.</summary>
     public double ReportEveryS { get; init; } = 30;
@@ -59,7 +62,7 @@ public sealed class ProvinceDriver(ProvinceTwin twin, HttpRecordFeed feed, TwinT
 
     public async Task RunAsync(Action<string>? log = null, CancellationToken ct = default)
     {
-        if (300 % options.TickS > 1e-9 || options.TickS <= 0)
+        if (options.TickS <= 0 || options.WarmUpTickS <= 0 || 300 % options.TickS > 1e-9 || 300 % options.WarmUpTickS > 1e-9)
         {
             throw new ArgumentException("the tick must divide 300 s (the survey and truth interval)");
         }
@@ -87,7 +90,7 @@ public sealed class ProvinceDriver(ProvinceTwin twin, HttpRecordFeed feed, TwinT
         while (!ct.IsCancellationRequested && twin.TimeS < endS)
         {
             ApplyControls();
-            var t = twin.TimeS + options.TickS;
+            var t = twin.TimeS + (warmedUp ? options.TickS : Math.Min(options.WarmUpTickS, Math.Max(options.TickS, warmUpS - twin.TimeS)));
             simulating.Start();
             twin.AdvanceTo(t);
             simulating.Stop();
@@ -107,7 +110,7 @@ public sealed class ProvinceDriver(ProvinceTwin twin, HttpRecordFeed feed, TwinT
                 reporting.Start();
                 await terminals.ReportAsync(twin.EquippedVehicles(), twin.Now, ct);
                 reporting.Stop();
-                nextReport = t + options.ReportEveryS;
+                nextReport = t + (warmedUp ? options.ReportEveryS : Math.Max(options.ReportEveryS, options.WarmUpTickS));
             }
             if (rateWall.Elapsed >= TimeSpan.FromSeconds(5))
             {
@@ -148,6 +151,10 @@ public sealed class ProvinceDriver(ProvinceTwin twin, HttpRecordFeed feed, TwinT
             }
         }
         ApplyControls();
+        if (terminals is not null)
+        {
+            await terminals.FlushAsync(TimeSpan.FromSeconds(30), CancellationToken.None);
+        }
     }
 
     private void ApplyControls()

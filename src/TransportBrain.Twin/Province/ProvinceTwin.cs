@@ -279,7 +279,7 @@ public sealed class ProvinceTwin
     }
 
     /// <summary>
-    /// The demo's incidents: the first 10 minutes in (2 of 3 lanes blocked for 45 minutes on an inbound G60
+    /// The demo's incidents: the first 2 minutes in (2 of 3 lanes blocked for 50 minutes on an inbound G60
     /// section), then one every 90 minutes on another carriageway, round the network, for a day.
     /// </summary>
     public static IReadOnlyList<ProvinceIncident> DefaultIncidents(RoadNetwork network)
@@ -291,7 +291,7 @@ public sealed class ProvinceTwin
         {
             return list;
         }
-        list.Add(Make(1, first[first.Count / 2], TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(45)));
+        list.Add(Make(1, first[first.Count / 2], TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(50)));
         var n = 2;
         for (var t = TimeSpan.FromMinutes(100); t < TimeSpan.FromDays(1); t += TimeSpan.FromMinutes(90))
         {

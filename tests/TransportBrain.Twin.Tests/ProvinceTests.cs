@@ -195,7 +195,7 @@ public class ProvinceTests
     public void Equipped_vehicles_are_coaches_and_dangerous_goods_trucks_on_the_road_geometry()
     {
         var network = Small();
-        var twin = new ProvinceTwin(network, Options(network) with { DangerousGoodsShare = 0.5 });
+        var twin = new ProvinceTwin(network, Options(network));
         twin.AdvanceTo(600);
         var vehicles = twin.EquippedVehicles();
         Assert.True(vehicles.Count > 10, $"{vehicles.Count} equipped vehicles");
@@ -209,6 +209,8 @@ public class ProvinceTests
             Assert.InRange(v.Latitude, lats.Min() - 0.01, lats.Max() + 0.01);
             Assert.InRange(v.SpeedKmh, 0, 140);
             Assert.InRange(v.Heading, 0, 359);
+            // supervised drivers keep (nearly) to their limits: 100 km/h for coaches, 80 for dangerous goods
+            Assert.True(v.SpeedKmh <= (v.Category == "dangerous_goods" ? 88 : 125), $"{v.Category} at {v.SpeedKmh:0} km/h");
         });
         Assert.Equal(vehicles.Count, vehicles.Select(v => v.Key).Distinct().Count());
     }

@@ -152,7 +152,6 @@ public sealed class DemoRun : IAsyncDisposable
                 RoadControl = new TwinRoadControl(driver),
                 SecurityClock = TimeProvider.System,
                 WebRoot = o.WebRoot,
-                MapCentre = [centre.Lon, centre.Lat],
             };
             var app = ServerHost.Build(platform, new ServerOptions(o.Urls), fleet!, console, highway);
             await app.StartAsync(ct);

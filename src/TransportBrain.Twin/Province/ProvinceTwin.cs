@@ -37,8 +37,11 @@ public sealed record ProvinceOptions
     /// <summary>Share of recorded passages whose plate could not be read (OBU id only).</summary>
     public double UnreadablePlateRate { get; init; } = 0.01;
 
-    /// <summary>Share of heavy and articulated trucks carrying dangerous goods (and so a JT/T 808 terminal); every coach carries one.</summary>
-    public double DangerousGoodsShare { get; init; } = 0.1;
+    /// <summary>
+    /// The vehicle mix of every flow. Coaches and dangerous-goods trucks carry JT/T 808 terminals; both are
+    /// supervised drivers who mostly keep to their limits (100 and 80 km/h), as <see cref="ProvinceTwin.ProvincialMix"/> says.
+    /// </summary>
+    public ClassMix Mix { get; init; } = ProvinceTwin.ProvincialMix;
 
     /// <summary>
     /// Simulated time run silently before <see cref="Start"/> so the road is filled when the sensors start
@@ -278,6 +281,23 @@ public sealed class ProvinceTwin
         return (c, Math.Clamp(Math.Min(a, b), 0, c.Corridor.LengthM), Math.Clamp(Math.Max(a, b), 0, c.Corridor.LengthM));
     }
 
+    /// <summary>A coach driven by a supervised professional: desired 92 km/h ± 6% (a few speeders) (the coach limit is 100 km/h).</summary>
+    public static VehicleClass SupervisedCoach { get; } = VehicleClasses.Coach with { DesiredSpeedKmh = 92, DesiredSpeedSpread = 0.06 };
+
+    /// <summary>The rare coach driver who speeds (desired 112 km/h): what the supervision desk is there for.</summary>
+    public static VehicleClass SpeedingCoach { get; } = VehicleClasses.Coach with { DesiredSpeedKmh = 112, DesiredSpeedSpread = 0.03 };
+
+    /// <summary>A dangerous-goods tractor-trailer (危险货物运输车): desired 74 km/h ± 4% under its 80 km/h limit.</summary>
+    public static VehicleClass DangerousGoodsTruck { get; } = VehicleClasses.ArticulatedTruck with { Name = VehicleIdentity.DangerousGoodsClassName, DesiredSpeedKmh = 74, DesiredSpeedSpread = 0.04 };
+
+    /// <summary>
+    /// The provincial mix: the typical expressway mix (75% cars, 3% coaches, 22% trucks) with 1.5% of all vehicles
+    /// dangerous-goods trucks, taken from the articulated trucks, and one coach in twenty driven too fast.
+    /// </summary>
+    public static ClassMix ProvincialMix { get; } = new([
+        (VehicleClasses.Car, 0.75), (SupervisedCoach, 0.0285), (SpeedingCoach, 0.0015), (VehicleClasses.LightTruck, 0.06), (VehicleClasses.MediumTruck, 0.04),
+        (VehicleClasses.HeavyTruck, 0.05), (VehicleClasses.ArticulatedTruck, 0.055), (DangerousGoodsTruck, 0.015)]);
+
     /// <summary>
     /// The demo's incidents: the first 2 minutes in (2 of 3 lanes blocked for 50 minutes on an inbound G60
     /// section), then one every 90 minutes on another carriageway, round the network, for a day.
@@ -401,7 +421,7 @@ public sealed class ProvinceTwin
             {
                 AddFlows(r.Name, r.PositionM, onRampRate);
             }
-            var demand = new OdMatrix(flows) { DefaultProfile = o.Profile };
+            var demand = new OdMatrix(flows) { DefaultProfile = o.Profile, DefaultMix = o.Mix };
             var simIncidents = new List<Incident>();
             foreach (var i in incidents)
             {
@@ -512,7 +532,7 @@ public sealed class ProvinceTwin
             foreach (var v in Sim.Vehicles())
             {
                 var key = VehicleIdentity.Key(Index, v.Id);
-                var category = VehicleIdentity.Category(key, v.VehicleClass, _twin._o.DangerousGoodsShare);
+                var category = VehicleIdentity.Category(key, v.VehicleClass);
                 if (category is null)
                 {
                     continue;

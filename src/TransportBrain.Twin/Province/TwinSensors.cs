@@ -50,19 +50,16 @@ public static class VehicleIdentity
     /// <summary>The OBU id, 12 digits starting with Guizhou's 52.</summary>
     public static string MediaId(long key) => string.Create(CultureInfo.InvariantCulture, $"52{Mix(key) % 10_000_000_000UL:D10}");
 
-    /// <summary>The supervision category of a vehicle carrying a terminal, or null when it carries none.</summary>
-    public static string? Category(long key, VehicleClass vehicleClass, double dangerousGoodsShare)
+    /// <summary>The vehicle class name of dangerous-goods trucks.</summary>
+    public const string DangerousGoodsClassName = "truck-dangerous-goods";
+
+    /// <summary>The supervision category of a vehicle carrying a terminal (coaches, a quarter of them charters; dangerous goods), or null.</summary>
+    public static string? Category(long key, VehicleClass vehicleClass) => vehicleClass.Name switch
     {
-        if (vehicleClass == VehicleClasses.Coach)
-        {
-            return Mix(key) % 4 == 0 ? "charter" : "coach";
-        }
-        if ((vehicleClass == VehicleClasses.HeavyTruck || vehicleClass == VehicleClasses.ArticulatedTruck) && (Mix(key) % 1_000) < dangerousGoodsShare * 1_000)
-        {
-            return "dangerous_goods";
-        }
-        return null;
-    }
+        "coach" => Mix(key) % 4 == 0 ? "charter" : "coach",
+        DangerousGoodsClassName => "dangerous_goods",
+        _ => null,
+    };
 
     /// <summary>The 12-digit terminal phone number of an equipped vehicle.</summary>
     public static string TerminalPhone(long key) => string.Create(CultureInfo.InvariantCulture, $"01{key % 10_000_000_000L:D10}");

@@ -115,6 +115,23 @@ public sealed class DemoConsoleTests(ConsoleFixture fx, DemoFixture demo, ITestO
         var detected = demo.Demo.Highway.Incidents(activeOnly: true)[0];
         await Assertions.Expect(page.Locator("#incident-title")).ToContainTextAsync(detected.Route);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Shot("demo-incident.png") });
+
+        // The operator confirms it and closes the fast lane from the incident: the closure reaches the twin's road.
+        await page.FillAsync("#step-note", "视频核实：事故占用内侧两条车道");
+        await page.ClickAsync("button[data-action='confirm']");
+        await Assertions.Expect(page.Locator("#incident-state")).ToHaveAttributeAsync("data-state", "confirmed");
+        await page.ClickAsync("button[data-action='plan']");
+        await Assertions.Expect(page.Locator("#incident-state")).ToHaveAttributeAsync("data-state", "planned");
+        await page.SelectOptionAsync("#control-kind", "lane_closure");
+        await page.FillAsync("#control-lanes", "1");
+        await page.ClickAsync("button[data-action='set-control']");
+        await Assertions.Expect(page.Locator("#controls-card")).ToContainTextAsync("active");
+        await Assertions.Expect(page.Locator("#controls-card span.pill.on").First).ToHaveAttributeAsync("title", new System.Text.RegularExpressions.Regex("twin: lanes 1"));
+        var sim = demo.Demo.Twin.Simulators.Single(x => x.Route == detected.Route && x.Direction == detected.Direction).Simulator;
+        var section = demo.Demo.Highway.Network!.Section(detected.SectionId)!;
+        // besides the incident's own 50 m blockage, the fast lane (the simulator's leftmost) is closed over the section
+        var fastLane = demo.Demo.Highway.Network!.RouteByCode[detected.Route].LanesPerDirection;
+        Assert.Contains(sim.Closures, c => c.Lane == fastLane && Math.Abs(c.ToM - c.FromM - section.LengthM) < 1);
         await context.CloseAsync();
     }
 }

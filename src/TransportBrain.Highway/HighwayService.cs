@@ -72,6 +72,7 @@ public sealed class HighwayService : IAsyncDisposable
         if (doc is not null)
         {
             service.Use(NetworkFile.LoadGeoJson(doc.Json).Network);
+            await service.RestoreStatesAsync(ct);
         }
         if (live)
         {
@@ -82,6 +83,51 @@ public sealed class HighwayService : IAsyncDisposable
             service._ticker = Task.Run(service.TickAsync);
         }
         return service;
+    }
+
+    /// <summary>
+    /// Restores each section's latest stored state of the last day (highway.section_state), so that after a
+    /// restart, or after a batch import by another process, the map shows what is known instead of no data.
+    /// </summary>
+    private async Task RestoreStatesAsync(CancellationToken ct)
+    {
+        var network = Network!;
+        var d = HighwayDerivedDatasets.SectionState;
+        int F(string name) => d.Fields.Select((f, i) => (f.Name, i)).First(x => x.Name == name).i;
+        int id = F("section_id"), start = F("interval_start"), speed = F("speed_kmh"), travel = F("travel_time_s"), flow = F("flow_vph"),
+            level = F("level"), confidence = F("confidence"), sources = F("sources");
+        var now = _clock.GetUtcNow();
+        var latest = new Dictionary<int, SectionState>();
+        string? cursor = null;
+        do
+        {
+            var page = await _store.ReadRecordsAsync(d, new RecordQuery(now.AddDays(-1), now.AddMinutes(5), 10_000, cursor), ct);
+            foreach (var r in page.Records)
+            {
+                if (r.Values[id] is not string sectionId || network.Section(sectionId) is not { } section || r.Values[start] is not DateTimeOffset at)
+                {
+                    continue;
+                }
+                if (latest.TryGetValue(section.Index, out var known) && known.IntervalTicks >= at.UtcTicks)
+                {
+                    continue;
+                }
+                latest[section.Index] = new SectionState(section.Index, sectionId, at.UtcTicks, AsDouble(r.Values[speed]), AsDouble(r.Values[travel]),
+                    AsDouble(r.Values[flow]) ?? 0, (CongestionLevel)Convert.ToInt32(r.Values[level] ?? 0, CultureInfo.InvariantCulture),
+                    AsDouble(r.Values[confidence]) ?? 0, 0, 0, 0, r.Values[sources] as string ?? "", Final: true);
+            }
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+        lock (_gate)
+        {
+            foreach (var state in latest.Values)
+            {
+                _pipeline?.Restore(state);
+            }
+        }
+
+        static double? AsDouble(object? v) => v is null ? null : Convert.ToDouble(v, CultureInfo.InvariantCulture);
     }
 
     /// <summary>Reads a network file, keeps it as the current network, and writes the network datasets through their quality gates.</summary>

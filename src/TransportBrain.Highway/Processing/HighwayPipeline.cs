@@ -56,6 +56,23 @@ public sealed class HighwayPipeline
     public SectionState? LatestFinal(int section) => _latest[section];
 
     /// <summary>
+    /// Takes a section's last final state as stored before a restart, so the map is not empty until the next
+    /// interval closes; a newer state (restored or computed) is never replaced by an older one.
+    /// </summary>
+    public void Restore(SectionState state)
+    {
+        if (_latest[state.Section] is { } current && current.IntervalTicks >= state.IntervalTicks)
+        {
+            return;
+        }
+        _latest[state.Section] = state;
+        if (state.SpeedKmh is not null)
+        {
+            _latestKnown[state.Section] = state;
+        }
+    }
+
+    /// <summary>
     /// The freshest view of a section: the interval still filling up when it already has enough vehicles
     /// (provisional), else the last final one, or when that one had too few vehicles to say anything, the
     /// last final one that did, if it is at most 30 minutes older (a quiet night is not a dead feed).

@@ -148,6 +148,29 @@ public sealed class HighwayApiTests : IAsyncLifetime
         {
             Assert.Equal(stored, doc.RootElement.GetProperty("counters").GetProperty("accepted").GetInt64());
         }
+
+        // After a restart the map shows what is known, not "no data": each section's last stored state is restored.
+        // (the live writers store the last interval's states a moment after it closes: give them a few tries)
+        var finals = net.Sections.Select(x => _highway.Pipeline!.LatestFinal(x.Index)).ToList();
+        IReadOnlyList<TransportBrain.Highway.Fusion.SectionState?> restored = [];
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            await using var restarted = await _platform.StartHighwayAsync(live: false);
+            restored = restarted.LatestStates();
+            if (restored.Select((r, i) => r?.IntervalTicks == finals[i]?.IntervalTicks).All(x => x))
+            {
+                break;
+            }
+            await Task.Delay(250);
+        }
+        Assert.Equal(net.Sections.Count, restored.Count);
+        for (var i = 0; i < restored.Count; i++)
+        {
+            Assert.NotNull(restored[i]);
+            Assert.Equal(finals[i]!.IntervalTicks, restored[i]!.IntervalTicks);
+            Assert.Equal(finals[i]!.Level, restored[i]!.Level);
+            Assert.Equal(finals[i]!.SpeedKmh ?? -1, restored[i]!.SpeedKmh ?? -1, 2);
+        }
     }
 
     private Task<HttpResponseMessage> Send(HttpMethod method, string path, string? key, string? body = null, string contentType = "application/json") =>

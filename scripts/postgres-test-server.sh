@@ -5,7 +5,7 @@
 #   scripts/postgres-test-server.sh [start] [DIR]
 #       Starts (or reuses, if it already runs) a private PostgreSQL cluster kept in DIR and makes sure
 #       the database brain_test exists. stdout gets exactly one line, the connection URL, e.g.
-#           postgres://postgres@127.0.0.1:55432/brain_test
+#           postgres://postgres@127.0.0.1:25432/brain_test
 #       Everything else (apt, initdb, server messages) goes to stderr. Exit status 0 on success.
 #       Running it again with the same DIR prints the same URL without starting a second server.
 #   scripts/postgres-test-server.sh stop [DIR]
@@ -14,8 +14,8 @@
 #       Prints the URL and exits 0 if the cluster in DIR runs; exits 1 otherwise.
 #
 #   DIR defaults to $TB_PG_DIR, else ${TMPDIR:-/tmp}/transportbrain-pg-test.
-#   Environment: TB_PG_PORT (first port to try, default 55432; the next free port up to +100 is
-#   used if it is taken), TB_PG_DB (database name, default brain_test), PG_BIN (directory with
+#   Environment: TB_PG_PORT (first port to try, default 25432, below Linux's ephemeral range so that
+#   the client ends of busy tests never hold it; the next free port up to +100 is used if it is taken), TB_PG_DB (database name, default brain_test), PG_BIN (directory with
 #   initdb/pg_ctl/psql; default: newest /usr/lib/postgresql/*/bin, else initdb on PATH).
 #
 #   The server listens on 127.0.0.1 only, with trust authentication (user postgres, no password)
@@ -43,7 +43,7 @@ esac
 dir=${1:-${TB_PG_DIR:-${TMPDIR:-/tmp}/transportbrain-pg-test}}
 dir=$(realpath -m -- "$dir")
 db=${TB_PG_DB:-brain_test}
-first_port=${TB_PG_PORT:-55432}
+first_port=${TB_PG_PORT:-25432}
 marker="$dir/.transportbrain-pg-test"
 data="$dir/data"
 
@@ -153,18 +153,25 @@ if [[ ! -f "$data/PG_VERSION" ]]; then
   as_owner "$bin/initdb" -D "$data" -U postgres -A trust -E UTF8 --no-locale --no-sync >&2
 fi
 
-# Reuse the previous port when it is free; otherwise take the first free one from TB_PG_PORT.
+# Reuse the previous port when it is free; otherwise take the first free one from TB_PG_PORT. A port
+# can look free to a connect() and still be held by the client end of a connection (bind fails with
+# "Address already in use"): then the next free port is tried.
+next_free_port() {
+  local p
+  for ((p = $1; p <= first_port + 100; p++)); do
+    if ! port_in_use "$p"; then echo "$p"; return 0; fi
+  done
+  return 1
+}
 port=""
 if [[ -f "$dir/port" ]] && ! port_in_use "$(cat "$dir/port")"; then
   port=$(cat "$dir/port")
 else
-  for ((p = first_port; p <= first_port + 100; p++)); do
-    if ! port_in_use "$p"; then port=$p; break; fi
-  done
-  [[ -n "$port" ]] || die "no free port in $first_port..$((first_port + 100))"
+  port=$(next_free_port "$first_port") || die "no free port in $first_port..$((first_port + 100))"
 fi
 
-as_owner tee "$data/postgresql.auto.conf" >/dev/null <<EOF
+for attempt in 1 2 3 4 5; do
+  as_owner tee "$data/postgresql.auto.conf" >/dev/null <<EOF
 # written by postgres-test-server.sh: a throwaway test server
 listen_addresses = '127.0.0.1'
 port = $port
@@ -175,13 +182,19 @@ synchronous_commit = off
 full_page_writes = off
 logging_collector = off
 EOF
-echo "$port" > "$dir/port"
-
-log "starting on 127.0.0.1:$port (log: $dir/server.log)"
-if ! as_owner "$bin/pg_ctl" -D "$data" -l "$dir/server.log" -w -t 60 start >&2; then
+  echo "$port" > "$dir/port"
+  log "starting on 127.0.0.1:$port (log: $dir/server.log)"
+  if as_owner "$bin/pg_ctl" -D "$data" -l "$dir/server.log" -w -t 60 start >&2; then
+    break
+  fi
+  if [[ $attempt -lt 5 ]] && tail -n 20 "$dir/server.log" 2>/dev/null | grep -q 'Address already in use'; then
+    log "port $port is held by another socket; trying the next one"
+    port=$(next_free_port $((port + 1))) || die "no free port in $first_port..$((first_port + 100))"
+    continue
+  fi
   tail -n 30 "$dir/server.log" >&2 || true
   die "the server did not start"
-fi
+done
 
 psql_cmd=("$bin/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres -d postgres)
 if [[ -z $(as_owner "${psql_cmd[@]}" -tAc "SELECT 1 FROM pg_database WHERE datname = '$db'") ]]; then

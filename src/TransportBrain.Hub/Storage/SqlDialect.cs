@@ -7,6 +7,16 @@ namespace TransportBrain.Hub.Storage;
 public abstract class SqlDialect
 {
     public abstract string IdentityPrimaryKey { get; }
+
+    /// <summary>
+    /// The type of a dataset table's <c>_seq</c> column. Time-indexed tables page by (time, _seq), so a
+    /// store may leave out the primary key index on <c>_seq</c> when keeping it costs (PostgreSQL: one index
+    /// fewer to maintain on every insert); SQLite's rowid key is free.
+    /// </summary>
+    public virtual string RecordSequence(bool timeIndexed) => IdentityPrimaryKey;
+
+    /// <summary>The statement that drops an existing primary key on <c>_seq</c> of a time-indexed table, or null when there is none to drop.</summary>
+    public virtual string? DropRecordSequenceKey(string table) => null;
     public abstract string BytesType { get; }
 
     public abstract string ColumnType(FieldType type);

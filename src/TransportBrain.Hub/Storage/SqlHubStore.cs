@@ -83,7 +83,7 @@ public abstract class SqlHubStore : IHubStore
     {
         var table = DatasetIds.TableName(d.Id);
         var columns = string.Join(", ", d.Fields.Select(f => $"\"{f.Name}\" {Dialect.ColumnType(f.Type)}"));
-        await ExecAsync(c, null, $"CREATE TABLE IF NOT EXISTS {table} (_seq {Dialect.IdentityPrimaryKey}, _batch {Dialect.ColumnType(FieldType.Int64)} NOT NULL, _pos {Dialect.ColumnType(FieldType.Int64)} NOT NULL, {columns})", ct);
+        await ExecAsync(c, null, $"CREATE TABLE IF NOT EXISTS {table} (_seq {Dialect.RecordSequence(d.TimeField is not null)}, _batch {Dialect.ColumnType(FieldType.Int64)} NOT NULL, _pos {Dialect.ColumnType(FieldType.Int64)} NOT NULL, {columns})", ct);
         var existing = await ExistingColumnsAsync(c, table, ct);
         foreach (var f in d.Fields.Where(f => !existing.Contains(f.Name)))
         {
@@ -93,6 +93,11 @@ public abstract class SqlHubStore : IHubStore
         if (d.TimeField is not null)
         {
             await ExecAsync(c, null, $"CREATE INDEX IF NOT EXISTS {table}_time ON {table} (\"{d.TimeField}\", _seq)", ct);
+            // Tables created before the store left the _seq key out of time-indexed tables lose it here (once; then a no-op).
+            if (Dialect.DropRecordSequenceKey(table) is { } drop)
+            {
+                await ExecAsync(c, null, drop, ct);
+            }
         }
         if (d.UniqueKey.Count > 0)
         {

@@ -54,6 +54,7 @@ public sealed class FleetService : IAsyncDisposable
         var tracker = await FleetTracker.LoadAsync(store, engine, alarms, clock, options.Tracker, ct);
         var positions = new PositionWriter(store, catalog, clock, counters);
         tracker.Start(positions.StoredFixes.Reader, positions.ExclusiveAsync);
+        alarms.WriteThrough(positions.ExclusiveAsync);
         Jt808Gateway? gateway = null;
         if (options.Jt808EndPoint is { } endPoint)
         {

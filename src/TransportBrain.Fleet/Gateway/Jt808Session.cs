@@ -30,10 +30,15 @@ public sealed class Jt808Session
 
     private readonly Socket _socket;
     private readonly Jt808Gateway _gateway;
-    private readonly Channel<byte[]> _send = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(1024) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
+    // Wait (never awaited: TryWrite answers false when full, where DropWrite would answer true and drop the frame).
+    private readonly Channel<byte[]> _send = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(1024) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    private readonly Lock _sendSync = new();
+    private int _queuedFrames; // frames in the send queue or being written by the send loop (under _sendSync)
+    private bool _directSends;
     private readonly CancellationTokenSource _closed = new();
     private readonly ConcurrentDictionary<ushort, TaskCompletionSource<DownlinkReply>> _pending = new();
     private Jt808SubPackageReassembler? _reassembler;
+    private PositionsDurable? _onDurable;
     private int _flow;
     private int _consecutiveErrors;
     private int _authFailures;
@@ -64,6 +69,16 @@ public sealed class Jt808Session
     {
         var sender = Task.Run(SendLoopAsync);
         var stream = new NetworkStream(_socket, ownsSocket: false);
+        try
+        {
+            // Synchronous sends must never block the thread that acknowledges (see Enqueue); receives stay
+            // asynchronous through the stream, which only insists on a blocking socket when it is created.
+            _socket.Blocking = false;
+            _directSends = true;
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+        }
         // Zero-byte reads: an idle connection waits without holding a buffer (what keeps 10,000 terminals cheap).
         var input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 1024, minimumReadSize: 256, useZeroByteReads: true));
         var maxFrame = _gateway.Options.MaxFrameBytes;
@@ -342,13 +357,13 @@ public sealed class Jt808Session
 
     private async Task LocationAsync(Jt808Header h, byte[] body)
     {
-        var received = _gateway.Clock.GetUtcNow();
         LiveRecord record;
         VehicleFix? fix = null;
         if (Jt808LocationReport.TryDecode(body, out var report, out var error))
         {
-            record = new LiveRecord(PositionTexts(report, h.FlowNumber, 0, "realtime", received), body, h.FlowNumber);
-            fix = ToFix(report);
+            var info = _gateway.Registry.Find(TerminalId!);
+            record = LiveRecord.Typed(PositionValues.From(report, TerminalId!, info, h.FlowNumber, 0, "realtime", _gateway.Clock.GetUtcNow()), body, h.FlowNumber);
+            fix = ToFix(report, info);
         }
         else
         {
@@ -360,7 +375,7 @@ public sealed class Jt808Session
 
     private async Task BatchAsync(Jt808Header h, byte[] body)
     {
-        var received = _gateway.Clock.GetUtcNow();
+        object received = _gateway.Clock.GetUtcNow();
         if (!Jt808LocationBatchUpload.TryDecode(body, out var batch, out var error))
         {
             BodyError(h, error);
@@ -370,12 +385,13 @@ public sealed class Jt808Session
         var source = batch.Type == Jt808BatchLocationType.BlindArea ? "backfill" : "realtime";
         var records = new List<LiveRecord>(batch.Locations.Count + batch.MalformedItems.Count);
         var fixes = new List<VehicleFix?>(records.Capacity);
+        var info = _gateway.Registry.Find(TerminalId!);
         var item = 0;
         foreach (var location in batch.Locations)
         {
             item++;
-            records.Add(new LiveRecord(PositionTexts(location, h.FlowNumber, item, source, received), body, h.FlowNumber));
-            fixes.Add(ToFix(location));
+            records.Add(LiveRecord.Typed(PositionValues.From(location, TerminalId!, info, h.FlowNumber, item, source, received), body, h.FlowNumber));
+            fixes.Add(ToFix(location, info));
         }
         foreach (var bad in batch.MalformedItems)
         {
@@ -399,76 +415,47 @@ public sealed class Jt808Session
             await SubmitAsync(h, [FormatError(body, h, $"0x0201 body: {error}")], [null]);
             return;
         }
-        var fix = ToFix(reply.Location);
+        var info = _gateway.Registry.Find(TerminalId!);
+        var fix = ToFix(reply.Location, info);
         Complete(reply.ReplyFlowNumber, new DownlinkReply(h.MessageId, Jt808ReplyResult.Success, fix, received));
-        await SubmitAsync(h, [new LiveRecord(PositionTexts(reply.Location, h.FlowNumber, 0, "query", received), body, h.FlowNumber)], [fix]);
+        await SubmitAsync(h, [LiveRecord.Typed(PositionValues.From(reply.Location, TerminalId!, info, h.FlowNumber, 0, "query", received), body, h.FlowNumber)], [fix]);
     }
 
     private LiveRecord FormatError(byte[] body, Jt808Header h, string reason) =>
         new(null, body, h.FlowNumber, new Violation(RuleKind.Format, null, $"terminal {TerminalId}, flow {h.FlowNumber}: {reason}"));
 
-    private ValueTask SubmitAsync(Jt808Header h, LiveRecord[] records, VehicleFix?[] fixes)
-    {
-        var flow = h.FlowNumber;
-        var id = h.MessageId;
-        return _gateway.Positions.SubmitAsync(new PositionSubmission
+    private ValueTask SubmitAsync(Jt808Header h, LiveRecord[] records, VehicleFix?[] fixes) =>
+        _gateway.Positions.SubmitAsync(new PositionSubmission
         {
             Records = records,
             Fixes = fixes,
-            OnDurable = (_, outcomes) =>
-            {
-                if (outcomes is null)
-                {
-                    return; // not stored: no acknowledgement, the terminal resends
-                }
-                // Success once kept: stored, or a resend of something stored. A record the rules refused is
-                // kept in quarantine and answered as a bad message so the terminal's log shows it.
-                var bad = outcomes.Any(o => o == LiveOutcome.Quarantined);
-                Reply(flow, id, bad ? Jt808ReplyResult.BadMessage : Jt808ReplyResult.Success);
-            },
+            MessageId = h.MessageId,
+            FlowNumber = h.FlowNumber,
+            OnDurable = _onDurable ??= OnDurable,
         }, _closed.Token);
-    }
 
-    private string?[] PositionTexts(in Jt808LocationReport r, ushort flow, int item, string source, DateTimeOffset received)
+    /// <summary>
+    /// Runs on the position writer's loop once a submission's group is committed: the 0x8001 goes out.
+    /// Success once kept (stored, or a resend of something stored); a record the rules refused is kept in
+    /// quarantine and answered as a bad message so the terminal's log shows it. Not stored (the store
+    /// failed): no acknowledgement, the terminal resends.
+    /// </summary>
+    private void OnDurable(PositionSubmission submission, ReadOnlySpan<LiveOutcome> outcomes, bool committed)
     {
-        var info = _gateway.Registry.Find(TerminalId!);
-        var inv = CultureInfo.InvariantCulture;
-        var located = (r.Status & Jt808StatusFlags.Positioned) != 0;
-        return
-        [
-            TerminalId,
-            info?.Plate,
-            TerminalRegistry.CategoryName(info?.Category ?? VehicleCategory.Unknown),
-            r.DeviceTimeUtc is { } t ? ValueParser.Format(t) : null,
-            ValueParser.Format(received),
-            r.LatitudeDegrees.ToString("R", inv),
-            r.LongitudeDegrees.ToString("R", inv),
-            r.AltitudeM.ToString(inv),
-            r.SpeedKmh.ToString("R", inv),
-            r.DirectionDeg.ToString(inv),
-            ((uint)r.Alarms).ToString(inv),
-            ((uint)r.Status).ToString(inv),
-            (r.Status & Jt808StatusFlags.AccOn) != 0 ? "true" : "false",
-            located ? "true" : "false",
-            r.MileageKm?.ToString("R", inv),
-            r.FuelLitres?.ToString("R", inv),
-            r.RecorderSpeedDeciKmh is { } rs ? (rs / 10.0).ToString("R", inv) : null,
-            r.SignalStrength?.ToString(inv),
-            r.GnssSatellites?.ToString(inv),
-            flow.ToString(inv),
-            item.ToString(inv),
-            source,
-            r.OtherItems.Count.ToString(inv),
-        ];
+        if (!committed)
+        {
+            return;
+        }
+        var bad = outcomes.Contains(LiveOutcome.Quarantined);
+        Reply(submission.FlowNumber, submission.MessageId, bad ? Jt808ReplyResult.BadMessage : Jt808ReplyResult.Success);
     }
 
-    private VehicleFix? ToFix(in Jt808LocationReport r)
+    private VehicleFix? ToFix(in Jt808LocationReport r, TerminalInfo? info)
     {
         if (r.DeviceTimeUtc is not { } time)
         {
             return null;
         }
-        var info = _gateway.Registry.Find(TerminalId!);
         return new VehicleFix(TerminalId!, info?.Plate, info?.Category ?? VehicleCategory.Unknown, time,
             r.LatitudeDegrees, r.LongitudeDegrees, r.SpeedKmh, r.DirectionDeg, (uint)r.Alarms,
             (r.Status & Jt808StatusFlags.AccOn) != 0, (r.Status & Jt808StatusFlags.Positioned) != 0);
@@ -502,7 +489,7 @@ public sealed class Jt808Session
         // 0x8800: all packets received, nothing to retransmit.
         var output = new ArrayBufferWriter<byte>(32);
         Jt808FrameWriter.Write(output, Recipient with { Edition = Edition }, NextFlow(), new Jt808MultimediaDataUploadReply(upload.MediaId));
-        Enqueue(output.WrittenSpan.ToArray());
+        Enqueue(output.WrittenSpan);
     }
 
     // ---- downlink ---------------------------------------------------------------------------
@@ -518,7 +505,7 @@ public sealed class Jt808Session
         {
             var output = new ArrayBufferWriter<byte>(64);
             Jt808FrameWriter.Write(output, Recipient with { Edition = Edition }, flow, body);
-            Enqueue(output.WrittenSpan.ToArray());
+            Enqueue(output.WrittenSpan);
             return await tcs.Task.WaitAsync(timeout, ct);
         }
         finally
@@ -561,7 +548,7 @@ public sealed class Jt808Session
                     Interlocked.Increment(ref _gateway.Counters.ResendRequests);
                     var output = new ArrayBufferWriter<byte>(64);
                     Jt808FrameWriter.Write(output, Recipient with { Edition = Edition }, NextFlow(), overdue.ToResendRequest());
-                    Enqueue(output.WrittenSpan.ToArray());
+                    Enqueue(output.WrittenSpan);
                 }
             }
         }
@@ -577,13 +564,19 @@ public sealed class Jt808Session
 
     private void Reply(ushort flow, ushort messageId, Jt808ReplyResult result)
     {
-        var output = new ArrayBufferWriter<byte>(40);
+        // Acknowledgements are most of what goes out: encode them in a buffer kept per thread (a frame is
+        // copied only when the socket cannot take it at once).
+        var output = t_replyBuffer ??= new ArrayBufferWriter<byte>(64);
+        output.ResetWrittenCount();
         Jt808FrameWriter.Write(output, Recipient, NextFlow(), new Jt808PlatformGeneralReply(flow, messageId, result));
-        if (Enqueue(output.WrittenSpan.ToArray()))
+        if (Enqueue(output.WrittenSpan))
         {
             Interlocked.Increment(ref _gateway.Counters.AcksSent);
         }
     }
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_replyBuffer;
 
     private void Send<TBody>(Jt808Header h, TBody body, Jt808Edition edition)
         where TBody : IJt808OutboundBody
@@ -591,20 +584,63 @@ public sealed class Jt808Session
         Recipient = new Jt808Recipient(h.Phone, edition, h.Uses2019Layout ? h.ProtocolVersion : (byte)1);
         var output = new ArrayBufferWriter<byte>(64);
         Jt808FrameWriter.Write(output, Recipient, NextFlow(), body);
-        Enqueue(output.WrittenSpan.ToArray());
+        Enqueue(output.WrittenSpan);
     }
 
-    private bool Enqueue(byte[] frame)
+    /// <summary>
+    /// Sends a frame. When nothing is waiting ahead of it, it is written to the socket at once, without
+    /// blocking (acknowledgements go out from the position writer's loop this way, with no hop through
+    /// the send loop); what the socket cannot take now waits in the send queue for the send loop, and
+    /// later frames queue behind it so the order is kept.
+    /// </summary>
+    private bool Enqueue(ReadOnlySpan<byte> frame)
     {
-        if (_send.Writer.TryWrite(frame))
+        string? failure = null;
+        lock (_sendSync)
         {
-            return true;
+            if (_queuedFrames == 0 && _directSends)
+            {
+                int n;
+                SocketError error;
+                try
+                {
+                    n = _socket.Send(frame, SocketFlags.None, out error);
+                }
+                catch (ObjectDisposedException)
+                {
+                    return false;
+                }
+                if (error == SocketError.Success && n == frame.Length)
+                {
+                    return true;
+                }
+                if (error is SocketError.Success or SocketError.WouldBlock)
+                {
+                    frame = frame[Math.Max(0, n)..];
+                }
+                else
+                {
+                    failure = "send failed: " + error;
+                }
+            }
+            if (failure is null)
+            {
+                if (_send.Writer.TryWrite(frame.ToArray()))
+                {
+                    _queuedFrames++;
+                    return true;
+                }
+                if (!_closed.IsCancellationRequested)
+                {
+                    // The terminal does not read what we send: it cannot be a working terminal.
+                    Interlocked.Increment(ref _gateway.Counters.SendQueueOverflows);
+                    failure = "send queue full: the terminal does not read its replies";
+                }
+            }
         }
-        if (!_closed.IsCancellationRequested)
+        if (failure is not null)
         {
-            // The terminal does not read what we send: it cannot be a working terminal.
-            Interlocked.Increment(ref _gateway.Counters.SendQueueOverflows);
-            Close("send queue full: the terminal does not read its replies");
+            Close(failure);
         }
         return false;
     }
@@ -616,9 +652,11 @@ public sealed class Jt808Session
         while (await reader.WaitToReadAsync())
         {
             buffer.ResetWrittenCount();
+            var frames = 0;
             while (buffer.WrittenCount < 16 * 1024 && reader.TryRead(out var frame))
             {
                 buffer.Write(frame);
+                frames++;
             }
             try
             {
@@ -633,6 +671,10 @@ public sealed class Jt808Session
             {
                 Close("send failed: " + e.Message);
                 return;
+            }
+            lock (_sendSync)
+            {
+                _queuedFrames -= frames;
             }
         }
     }

@@ -7,6 +7,14 @@ using TransportBrain.Hub.Storage;
 namespace TransportBrain.Fleet.Gateway;
 
 /// <summary>
+/// Called on the position writer's loop once a submission's group is written (keep it short: every
+/// acknowledgement of the group goes out from that loop). <paramref name="committed"/>
+/// is false when the store failed (nothing was kept; <paramref name="outcomes"/> is empty); otherwise
+/// <paramref name="outcomes"/> holds each record's outcome, valid only during the call.
+/// </summary>
+public delegate void PositionsDurable(PositionSubmission submission, ReadOnlySpan<LiveOutcome> outcomes, bool committed);
+
+/// <summary>
 /// Positions of one received message (a 0x0200, a 0x0704 batch, a 0x0201 reply) and what to do once
 /// they are durable: <see cref="OnDurable"/> gets each record's outcome (it sends the 0x8001).
 /// <see cref="Fixes"/> holds the decoded fix of each record (null for records that failed to decode).
@@ -15,7 +23,10 @@ public sealed class PositionSubmission
 {
     public required LiveRecord[] Records { get; init; }
     public required VehicleFix?[] Fixes { get; init; }
-    public required Action<PositionSubmission, LiveOutcome[]?> OnDurable { get; init; }
+    public required PositionsDurable OnDurable { get; init; }
+    /// <summary>The message the positions came in, which the acknowledgement answers.</summary>
+    public ushort MessageId { get; init; }
+    public ushort FlowNumber { get; init; }
 }
 
 /// <summary>
@@ -64,7 +75,16 @@ public sealed class PositionWriter : IAsyncDisposable
     public async Task ExclusiveAsync(Func<Task> work)
     {
         var item = new ExclusiveWork(work);
-        await _queue.Writer.WriteAsync(item);
+        try
+        {
+            await _queue.Writer.WriteAsync(item);
+        }
+        catch (ChannelClosedException)
+        {
+            // The writer has stopped (the service is shutting down): nothing competes any more.
+            await work();
+            return;
+        }
         await item.Done.Task;
     }
 
@@ -134,7 +154,7 @@ public sealed class PositionWriter : IAsyncDisposable
             _counters.LastStoreError = e.Message;
             foreach (var s in group)
             {
-                s.OnDurable(s, null);
+                Acknowledge(s, [], committed: false);
             }
             return;
         }
@@ -142,7 +162,7 @@ public sealed class PositionWriter : IAsyncDisposable
         var offset = 0;
         foreach (var s in group)
         {
-            var mine = outcomes.AsSpan(offset, s.Records.Length).ToArray();
+            var mine = outcomes.AsSpan(offset, s.Records.Length);
             for (var i = 0; i < mine.Length; i++)
             {
                 switch (mine[i])
@@ -163,14 +183,21 @@ public sealed class PositionWriter : IAsyncDisposable
                 }
             }
             offset += s.Records.Length;
-            try
-            {
-                s.OnDurable(s, mine);
-            }
-            catch (Exception)
-            {
-                // A connection that went away while its group was written: nothing to acknowledge.
-            }
+            // The acknowledgement goes out from here, one socket write (see Jt808Session.Enqueue): no hop
+            // through the thread pool, whose queue holds the 10,000 connections' reads.
+            Acknowledge(s, mine, committed: true);
+        }
+    }
+
+    private static void Acknowledge(PositionSubmission s, ReadOnlySpan<LiveOutcome> outcomes, bool committed)
+    {
+        try
+        {
+            s.OnDurable(s, outcomes, committed);
+        }
+        catch (Exception)
+        {
+            // A connection that went away while its group was written: nothing to acknowledge.
         }
     }
 

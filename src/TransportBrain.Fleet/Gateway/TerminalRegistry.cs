@@ -52,6 +52,12 @@ public sealed class TerminalRegistry
 
     private readonly ConcurrentDictionary<string, TerminalInfo> _terminals = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _writeLock = new(1, 1);
+    // Changes taken in but not yet stored, and the lock of whoever is storing them.
+    private readonly List<PendingSave> _pending = [];
+    private readonly SemaphoreSlim _storeLock = new(1, 1);
+    // Registered terminals (with an auth code) by plate and colour, so a registration checks "is this
+    // vehicle already registered by another terminal" without scanning every terminal. Changed under _writeLock.
+    private readonly Dictionary<(string Plate, int Color), HashSet<string>> _registeredByPlate = [];
     private readonly IHubStore _store;
     private readonly LiveIngest _history;
     private readonly TimeProvider _clock;
@@ -73,13 +79,40 @@ public sealed class TerminalRegistry
         {
             if (JsonSerializer.Deserialize<TerminalInfo>(d.Json, Json) is { } info)
             {
-                r._terminals[d.Key] = info;
+                r.Put(d.Key, info);
             }
         }
         return r;
     }
 
     public int Count => _terminals.Count;
+
+    private void Put(string terminalId, TerminalInfo? info)
+    {
+        if (_terminals.TryGetValue(terminalId, out var previous) && previous is { Plate: { } oldPlate, AuthCode: not null }
+            && _registeredByPlate.TryGetValue((oldPlate, previous.PlateColor), out var holders))
+        {
+            holders.Remove(terminalId);
+            if (holders.Count == 0)
+            {
+                _registeredByPlate.Remove((oldPlate, previous.PlateColor));
+            }
+        }
+        if (info is null)
+        {
+            _terminals.TryRemove(terminalId, out _);
+            return;
+        }
+        _terminals[terminalId] = info;
+        if (info is { Plate: { } plate, AuthCode: not null })
+        {
+            if (!_registeredByPlate.TryGetValue((plate, info.PlateColor), out var set))
+            {
+                _registeredByPlate[(plate, info.PlateColor)] = set = new HashSet<string>(StringComparer.Ordinal);
+            }
+            set.Add(terminalId);
+        }
+    }
 
     public TerminalInfo? Find(string terminalId) => _terminals.GetValueOrDefault(terminalId);
 
@@ -92,35 +125,46 @@ public sealed class TerminalRegistry
         {
             throw new ArgumentException($"terminal id '{terminalId}' is not a terminal phone number (1-20 digits)", nameof(terminalId));
         }
+        PendingSave save;
+        TerminalInfo info;
+        TerminalInfo? existing;
         await _writeLock.WaitAsync(ct);
         try
         {
             var now = _clock.GetUtcNow();
-            var existing = Find(terminalId);
-            var info = (existing ?? new TerminalInfo { TerminalId = terminalId }) with
+            existing = Find(terminalId);
+            info = (existing ?? new TerminalInfo { TerminalId = terminalId }) with
             {
                 Plate = plate,
                 PlateColor = plateColor,
                 Category = category,
                 Provisioned = true,
             };
-            await SaveAsync(info, now, "provisioning", ct);
-            return info;
+            save = Change(info, now, "provisioning");
         }
         finally
         {
             _writeLock.Release();
         }
+        await PersistAsync(save, existing, info);
+        return info;
     }
 
-    /// <summary>Handles a 0x0100: decides the result and, on success, the auth code.</summary>
+    /// <summary>
+    /// Handles a 0x0100: decides the result and, on success, the auth code. The registration is answered
+    /// only once it is stored; registrations arriving together (a reconnection storm) are stored together.
+    /// </summary>
     public async Task<(Jt808RegistrationResult Result, string? AuthCode)> RegisterAsync(string terminalId, Jt808TerminalRegistration reg, CancellationToken ct = default)
     {
+        PendingSave save;
+        TerminalInfo info;
+        TerminalInfo? existing;
+        string code;
         await _writeLock.WaitAsync(ct);
         try
         {
             var now = _clock.GetUtcNow();
-            var existing = Find(terminalId);
+            existing = Find(terminalId);
             if (existing is null && !_options.AllowUnknownTerminals)
             {
                 return (Jt808RegistrationResult.TerminalNotInDatabase, null);
@@ -132,12 +176,12 @@ public sealed class TerminalRegistry
                 return (Jt808RegistrationResult.VehicleNotInDatabase, null);
             }
             if (plate is { Length: > 0 } && reg.PlateColor != Jt808PlateColor.NotPlated &&
-                _terminals.Values.Any(t => t.TerminalId != terminalId && t.Plate == plate && t.PlateColor == (int)reg.PlateColor && t.AuthCode is not null))
+                _registeredByPlate.TryGetValue((plate, (int)reg.PlateColor), out var holders) && holders.Any(t => t != terminalId))
             {
                 return (Jt808RegistrationResult.VehicleAlreadyRegistered, null);
             }
-            var code = NewAuthCode();
-            var info = (existing ?? new TerminalInfo { TerminalId = terminalId, Category = VehicleCategory.Unknown }) with
+            code = NewAuthCode();
+            info = (existing ?? new TerminalInfo { TerminalId = terminalId, Category = VehicleCategory.Unknown }) with
             {
                 Plate = plate,
                 PlateColor = (int)reg.PlateColor,
@@ -150,13 +194,14 @@ public sealed class TerminalRegistry
                 Edition = (int)reg.Edition,
                 RegisteredAt = now,
             };
-            await SaveAsync(info, now, "registration", ct);
-            return (Jt808RegistrationResult.Success, code);
+            save = Change(info, now, "registration");
         }
         finally
         {
             _writeLock.Release();
         }
+        await PersistAsync(save, existing, info);
+        return (Jt808RegistrationResult.Success, code);
     }
 
     /// <summary>Checks a 0x0102 auth code; constant-time comparison.</summary>
@@ -174,27 +219,38 @@ public sealed class TerminalRegistry
     /// <summary>Removes the auth code (0x0003 deregistration): the terminal must register again.</summary>
     public async Task DeregisterAsync(string terminalId, CancellationToken ct = default)
     {
+        PendingSave? save = null;
+        TerminalInfo? info;
+        TerminalInfo? updated = null;
         await _writeLock.WaitAsync(ct);
         try
         {
-            if (Find(terminalId) is { } info)
+            info = Find(terminalId);
+            if (info is not null)
             {
-                var updated = info with { AuthCode = null };
-                _terminals[terminalId] = updated;
-                await _store.PutDocumentsAsync(Collection, [(terminalId, JsonSerializer.Serialize(updated, Json))], _clock.GetUtcNow(), ct);
+                updated = info with { AuthCode = null };
+                Put(terminalId, updated);
+                save = new PendingSave(terminalId, JsonSerializer.Serialize(updated, Json), null, _clock.GetUtcNow());
             }
         }
         finally
         {
             _writeLock.Release();
         }
+        if (save is not null)
+        {
+            await PersistAsync(save, info, updated!);
+        }
     }
 
-    private async Task SaveAsync(TerminalInfo info, DateTimeOffset now, string source, CancellationToken ct)
+    /// <summary>
+    /// Takes a change into the registry at once (so the next decision sees it) and returns what has to be
+    /// stored: the terminal's document and a <c>fleet.terminal</c> record. Called under <see cref="_writeLock"/>.
+    /// </summary>
+    private PendingSave Change(TerminalInfo info, DateTimeOffset now, string source)
     {
+        Put(info.TerminalId, info);
         var json = JsonSerializer.Serialize(info, Json);
-        await _store.PutDocumentsAsync(Collection, [(info.TerminalId, json)], now, ct);
-        _terminals[info.TerminalId] = info;
         string?[] texts =
         [
             info.TerminalId,
@@ -210,7 +266,101 @@ public sealed class TerminalRegistry
             info.Edition?.ToString(System.Globalization.CultureInfo.InvariantCulture),
             source,
         ];
-        await _history.WriteAsync([new LiveRecord(texts, System.Text.Encoding.UTF8.GetBytes(json), 0)], null, ct);
+        return new PendingSave(info.TerminalId, json, new LiveRecord(texts, System.Text.Encoding.UTF8.GetBytes(json), 0), now);
+    }
+
+    /// <summary>
+    /// Stores a change (group commit: whoever gets the store first writes every change waiting, in one
+    /// transaction for the documents and one for the records) and returns once it is durable. If the
+    /// store fails, the registry takes the change back and the caller sees the exception.
+    /// </summary>
+    private async Task PersistAsync(PendingSave save, TerminalInfo? previous, TerminalInfo info)
+    {
+        lock (_pending)
+        {
+            _pending.Add(save);
+        }
+        await _storeLock.WaitAsync();
+        try
+        {
+            await WritePendingAsync();
+        }
+        finally
+        {
+            _storeLock.Release();
+        }
+        try
+        {
+            await save.Done.Task;
+        }
+        catch (Exception)
+        {
+            await _writeLock.WaitAsync();
+            try
+            {
+                if (ReferenceEquals(Find(info.TerminalId), info))
+                {
+                    Put(info.TerminalId, previous);
+                }
+            }
+            finally
+            {
+                _writeLock.Release();
+            }
+            throw;
+        }
+    }
+
+    /// <summary>Writes every change waiting; the caller holds <see cref="_storeLock"/>.</summary>
+    private async Task WritePendingAsync()
+    {
+        List<PendingSave> batch;
+        lock (_pending)
+        {
+            if (_pending.Count == 0)
+            {
+                return;
+            }
+            batch = [.. _pending];
+            _pending.Clear();
+        }
+        try
+        {
+            // One document per terminal: the latest change wins.
+            var documents = new Dictionary<string, string>(StringComparer.Ordinal);
+            var at = batch[0].At;
+            List<LiveRecord> records = [];
+            foreach (var save in batch)
+            {
+                documents[save.Key] = save.Json;
+                at = save.At > at ? save.At : at;
+                if (save.History is { } record)
+                {
+                    records.Add(record);
+                }
+            }
+            await _store.PutDocumentsAsync(Collection, [.. documents.Select(d => (d.Key, d.Value))], at);
+            if (records.Count > 0)
+            {
+                await _history.WriteAsync(records);
+            }
+            foreach (var save in batch)
+            {
+                save.Done.TrySetResult();
+            }
+        }
+        catch (Exception e)
+        {
+            foreach (var save in batch)
+            {
+                save.Done.TrySetException(e);
+            }
+        }
+    }
+
+    private sealed record PendingSave(string Key, string Json, LiveRecord? History, DateTimeOffset At)
+    {
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     public static string CategoryName(VehicleCategory c) => c switch
@@ -236,7 +386,20 @@ public sealed class TerminalRegistry
         return (int)category >= 0;
     }
 
-    public ValueTask FlushAsync() => new(_history.CompleteBatchAsync());
+    /// <summary>Stores what is waiting and closes the current batch of <c>fleet.terminal</c> records.</summary>
+    public async ValueTask FlushAsync()
+    {
+        await _storeLock.WaitAsync();
+        try
+        {
+            await WritePendingAsync();
+            await _history.CompleteBatchAsync();
+        }
+        finally
+        {
+            _storeLock.Release();
+        }
+    }
 
     private static string NewAuthCode() => Convert.ToHexString(RandomNumberGenerator.GetBytes(8));
 }

@@ -29,6 +29,7 @@ public sealed class AlarmBook : IAsyncDisposable
     private readonly IHubStore _store;
     private readonly LiveIngest _dataset;
     private readonly TimeProvider _clock;
+    private Func<Func<Task>, Task> _exclusive = work => work();
 
     private AlarmBook(IHubStore store, DatasetRegistry registry, TimeProvider clock)
     {
@@ -67,6 +68,13 @@ public sealed class AlarmBook : IAsyncDisposable
 
     public int Count => _alarms.Count;
 
+    /// <summary>
+    /// Runs the book's store writes through <paramref name="exclusive"/> (the position writer's loop, between
+    /// two group commits): with SQLite a second writer would make the positions, whose acknowledgements
+    /// wait for their commit, queue behind it in SQLite's busy handler.
+    /// </summary>
+    public void WriteThrough(Func<Func<Task>, Task> exclusive) => _exclusive = exclusive;
+
     public async Task ApplyAsync(IReadOnlyList<AlarmSignalEvent> signals, CancellationToken ct = default)
     {
         var raised = new List<AlarmRecord>();
@@ -99,11 +107,17 @@ public sealed class AlarmBook : IAsyncDisposable
                 changed.Add((s.AlarmId, JsonSerializer.Serialize(doc, Json)));
                 records.Add(new LiveRecord(DatasetTexts(s), System.Text.Encoding.UTF8.GetBytes(JsonSerializer.Serialize(s, Json)), 0));
             }
-            if (records.Count > 0)
+            if (records.Count > 0 || changed.Count > 0)
             {
-                await _dataset.WriteAsync(records, null, ct);
+                await _exclusive(async () =>
+                {
+                    if (records.Count > 0)
+                    {
+                        await _dataset.WriteAsync(records, null, ct);
+                    }
+                    await _store.PutDocumentsAsync(Collection, changed, _clock.GetUtcNow(), ct);
+                });
             }
-            await _store.PutDocumentsAsync(Collection, changed, _clock.GetUtcNow(), ct);
         }
         finally
         {
@@ -135,7 +149,8 @@ public sealed class AlarmBook : IAsyncDisposable
             }
             action.ApplyTo(entry.Record); // throws AlarmLifecycleException on a transition out of order
             entry.Doc.Actions.Add(action);
-            await _store.PutDocumentsAsync(Collection, [(id, JsonSerializer.Serialize(entry.Doc, Json))], action.At, ct);
+            var json = JsonSerializer.Serialize(entry.Doc, Json);
+            await _exclusive(() => _store.PutDocumentsAsync(Collection, [(id, json)], action.At, ct));
             return entry.Record;
         }
         finally

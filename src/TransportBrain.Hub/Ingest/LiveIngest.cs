@@ -6,9 +6,22 @@ namespace TransportBrain.Hub.Ingest;
 
 /// <summary>
 /// One record from a live source: its field texts in schema order and its original bytes, or (when the
-/// source could not even decode it) the format violation that sends it straight to quarantine.
+/// source could not even decode it) the format violation that sends it straight to quarantine. A source
+/// that decodes binary fields into typed values (a device gateway) gives <see cref="Values"/> instead of
+/// texts (see <see cref="Typed"/>): the gate checks them as they are, without a text round trip.
 /// </summary>
-public readonly record struct LiveRecord(string?[]? Texts, ReadOnlyMemory<byte> Raw, long Position, Violation? FormatError = null);
+public readonly record struct LiveRecord(string?[]? Texts, ReadOnlyMemory<byte> Raw, long Position, Violation? FormatError = null)
+{
+    /// <summary>
+    /// The record's typed values in schema order (see <see cref="QualityGate.CheckValues"/>), or null when
+    /// it comes as <see cref="Texts"/>. The ingest takes the array over: it is normalised in place and stored.
+    /// </summary>
+    public object?[]? Values { get; init; }
+
+    /// <summary>A record whose values are already typed.</summary>
+    public static LiveRecord Typed(object?[] values, ReadOnlyMemory<byte> raw, long position) =>
+        new(null, raw, position) { Values = values };
+}
 
 /// <summary>What became of a live record once its group was durably written.</summary>
 public enum LiveOutcome
@@ -47,6 +60,7 @@ public sealed class LiveIngest(IHubStore store, DatasetRegistry registry, Datase
     private RuleTally _tally = new();
     private long _read, _stored, _quarantined;
     private IReadOnlyDictionary<string, IReadOnlySet<string>>? _references;
+    private QualityGate? _gate;
 
     public DatasetDefinition Dataset => dataset;
 
@@ -80,7 +94,9 @@ public sealed class LiveIngest(IHubStore store, DatasetRegistry registry, Datase
             _read = _stored = _quarantined = 0;
         }
 
-        var gate = new QualityGate(dataset, _references!, now);
+        // One gate per batch (its reference sets are the batch's); only its clock moves with each group.
+        var gate = _gate ??= new QualityGate(dataset, _references!, now);
+        gate.SetNow(now);
         var outcomes = new LiveOutcome[records.Count];
         var chunk = new IngestChunk(records.Count, format);
         var rowOf = new List<int>(records.Count);
@@ -88,16 +104,29 @@ public sealed class LiveIngest(IHubStore store, DatasetRegistry registry, Datase
         {
             var r = records[i];
             _violations.Clear();
-            var typed = new object?[dataset.Fields.Count];
+            object?[] typed;
+            bool ok;
             if (r.FormatError is { } formatError)
             {
+                typed = [];
                 _violations.Add(formatError);
+                ok = false;
             }
-            else if (r.Texts is null)
+            else if (r.Values is { } given)
             {
-                throw new ArgumentException("a live record needs either texts or a format error", nameof(records));
+                typed = given;
+                ok = gate.CheckValues(typed, _violations);
             }
-            if (_violations.Count == 0 && gate.Check(r.Texts, typed, _violations))
+            else if (r.Texts is { } texts)
+            {
+                typed = new object?[dataset.Fields.Count];
+                ok = gate.Check(texts, typed, _violations);
+            }
+            else
+            {
+                throw new ArgumentException("a live record needs texts, typed values or a format error", nameof(records));
+            }
+            if (ok)
             {
                 chunk.Rows.Add(typed);
                 chunk.Positions.Add(r.Position);
@@ -174,6 +203,7 @@ public sealed class LiveIngest(IHubStore store, DatasetRegistry registry, Datase
         };
         await store.CompleteBatchAsync(report, ct);
         _references = null; // reload reference sets with the next batch
+        _gate = null;
         return report;
     }
 

@@ -16,8 +16,8 @@ public sealed class QualityGate
     private readonly IReadOnlySet<string>?[] _referenceSets;
     private readonly object?[] _lastInstant;
     private readonly int _timeIndex;
-    private readonly DateTimeOffset _latestAllowed;
-    private readonly DateTimeOffset? _earliestAllowed;
+    private DateTimeOffset _latestAllowed;
+    private DateTimeOffset? _earliestAllowed;
 
     /// <param name="references">For each field with a reference rule ("dataset.field"), the values that exist.</param>
     public QualityGate(DatasetDefinition dataset, IReadOnlyDictionary<string, IReadOnlySet<string>> references, DateTimeOffset now)
@@ -25,8 +25,7 @@ public sealed class QualityGate
         _dataset = dataset;
         _references = references;
         _timeIndex = dataset.TimeFieldIndex;
-        _latestAllowed = now + dataset.MaxFutureSkew;
-        _earliestAllowed = dataset.MaxAge is { } age ? now - age : null;
+        SetNow(now);
         _allowed = new HashSet<string>?[dataset.Fields.Count];
         _referenceSets = new IReadOnlySet<string>?[dataset.Fields.Count];
         _lastInstant = new object?[dataset.Fields.Count];
@@ -47,6 +46,16 @@ public sealed class QualityGate
     public DatasetDefinition Dataset => _dataset;
 
     public IReadOnlyDictionary<string, IReadOnlySet<string>> References => _references;
+
+    /// <summary>
+    /// Moves the clock the timeliness rule measures against, so a long-lived source (a device gateway)
+    /// can keep one gate per batch instead of building one for every group of records.
+    /// </summary>
+    public void SetNow(DateTimeOffset now)
+    {
+        _latestAllowed = now + _dataset.MaxFutureSkew;
+        _earliestAllowed = _dataset.MaxAge is { } age ? now - age : null;
+    }
 
     /// <summary>
     /// Checks one record. <paramref name="texts"/> holds the text of each field in schema order
@@ -86,38 +95,152 @@ public sealed class QualityGate
                 continue;
             }
             values[i] = value;
-            if (f.Type == FieldType.String && text.Contains('\0', StringComparison.Ordinal))
+            CheckRules(i, f, value!, text, values, violations);
+        }
+        CheckTimeliness(values, violations);
+        return violations.Count == before;
+    }
+
+    /// <summary>
+    /// Checks one record whose values are already typed (a device gateway decodes binary fields straight
+    /// into numbers and instants): the same rules as <see cref="Check"/>, without formatting the values
+    /// as text and parsing them back. <paramref name="values"/> holds each field's value in schema order:
+    /// null when absent, else a <see cref="string"/>, <see cref="long"/>, <see cref="double"/>,
+    /// <see cref="bool"/> or <see cref="DateTimeOffset"/> as the field's type says (an <see cref="int"/> is
+    /// taken for a whole-number field). Values are normalised in place the way the text path types them
+    /// (instants to UTC, blank strings to null, numbers to their declared type); a value of the wrong type,
+    /// or a number that is not finite, breaks the type rule. Pattern, enumeration and reference rules on
+    /// a field that is not a string compare the value's invariant text, as the text path would.
+    /// Returns true when no rule is broken; otherwise every broken rule is added to <paramref name="violations"/>.
+    /// </summary>
+    public bool CheckValues(object?[] values, List<Violation> violations)
+    {
+        var fields = _dataset.Fields;
+        if (values.Length != fields.Count)
+        {
+            throw new ArgumentException($"{_dataset.Id} has {fields.Count} fields; {values.Length} values were given", nameof(values));
+        }
+        var before = violations.Count;
+        for (var i = 0; i < fields.Count; i++)
+        {
+            var f = fields[i];
+            var value = values[i];
+            if (value is string blank && string.IsNullOrWhiteSpace(blank))
             {
-                // PostgreSQL cannot store U+0000 in text; reject it everywhere so both stores agree.
-                values[i] = null;
-                violations.Add(new Violation(RuleKind.Type, f.Name, $"{f.Name}: contains a NUL character"));
+                value = values[i] = null;
+            }
+            if (value is null)
+            {
+                if (f.Required)
+                {
+                    violations.Add(new Violation(RuleKind.Required, f.Name, $"{f.Name} ({f.DescriptionZh}) is required but empty"));
+                }
                 continue;
             }
-            if (f.Min is not null || f.Max is not null)
+            if (!TryConform(f.Type, ref value, out var error))
             {
-                var number = value switch { long l => (double)l, double d => d, _ => double.NaN };
-                if (!double.IsNaN(number) && (number < f.Min || number > f.Max))
+                values[i] = null;
+                violations.Add(new Violation(RuleKind.Type, f.Name, $"{f.Name}: {error}"));
+                continue;
+            }
+            values[i] = value;
+            CheckRules(i, f, value, value as string, values, violations);
+        }
+        CheckTimeliness(values, violations);
+        return violations.Count == before;
+    }
+
+    /// <summary>A typed value of the field's type, as the text path would have produced it; false with the reason otherwise.</summary>
+    private static bool TryConform(FieldType type, ref object value, out string? error)
+    {
+        error = null;
+        switch (type, value)
+        {
+            case (FieldType.String, string):
+            case (FieldType.Int64, long):
+            case (FieldType.Boolean, bool):
+                return true;
+            case (FieldType.Int64, int n):
+                value = ValueParser.Box(n);
+                return true;
+            case (FieldType.Double, double d):
+                if (double.IsFinite(d))
                 {
-                    violations.Add(new Violation(RuleKind.Range, f.Name,
-                        $"{f.Name}: {number.ToString(CultureInfo.InvariantCulture)} is outside [{Bound(f.Min)}, {Bound(f.Max)}]{(f.Unit is null ? "" : " " + f.Unit)}"));
+                    return true;
                 }
-            }
-            if (f.Regex is { } regex && !regex.IsMatch(text))
+                error = $"'{ValueParser.Format(d)}' is not a number";
+                return false;
+            case (FieldType.Double, long or int):
+                value = Convert.ToDouble(value, CultureInfo.InvariantCulture);
+                return true;
+            case (FieldType.Instant, DateTimeOffset t):
+                if (t.Offset != TimeSpan.Zero)
+                {
+                    value = new DateTimeOffset(t.UtcTicks, TimeSpan.Zero);
+                }
+                return true;
+            default:
+                error = $"expected {TypeName(type)}, got a {value.GetType().Name}";
+                return false;
+        }
+    }
+
+    private static string TypeName(FieldType type) => type switch
+    {
+        FieldType.String => "text",
+        FieldType.Int64 => "a whole number",
+        FieldType.Double => "a number",
+        FieldType.Boolean => "true/false",
+        _ => "a time",
+    };
+
+    /// <summary>
+    /// The rules on one typed value: NUL in text, range, pattern, enumeration, reference. <paramref name="text"/>
+    /// is the value as written (the text path) or null, in which case the value's invariant text is used
+    /// for the text rules, formatted only when the field has one.
+    /// </summary>
+    private void CheckRules(int i, FieldDefinition f, object value, string? text, object?[] values, List<Violation> violations)
+    {
+        if (f.Type == FieldType.String && value is string s && s.Contains('\0', StringComparison.Ordinal))
+        {
+            // PostgreSQL cannot store U+0000 in text; reject it everywhere so both stores agree.
+            values[i] = null;
+            violations.Add(new Violation(RuleKind.Type, f.Name, $"{f.Name}: contains a NUL character"));
+            return;
+        }
+        if (f.Min is not null || f.Max is not null)
+        {
+            var number = value switch { long l => (double)l, double d => d, _ => double.NaN };
+            if (!double.IsNaN(number) && (number < f.Min || number > f.Max))
             {
-                violations.Add(new Violation(RuleKind.Pattern, f.Name,
-                    $"{f.Name}: '{ValueParser.Shorten(text)}' is not {f.PatternDescription ?? "in the expected form"}"));
-            }
-            if (_allowed[i] is { } allowed && !allowed.Contains(text))
-            {
-                violations.Add(new Violation(RuleKind.Enumeration, f.Name,
-                    $"{f.Name}: '{ValueParser.Shorten(text)}' is not one of {string.Join(", ", f.AllowedValues!.Take(12))}"));
-            }
-            if (_referenceSets[i] is { } known && !known.Contains(text))
-            {
-                violations.Add(new Violation(RuleKind.Reference, f.Name,
-                    $"{f.Name}: '{ValueParser.Shorten(text)}' does not exist in {f.References}"));
+                violations.Add(new Violation(RuleKind.Range, f.Name,
+                    $"{f.Name}: {number.ToString(CultureInfo.InvariantCulture)} is outside [{Bound(f.Min)}, {Bound(f.Max)}]{(f.Unit is null ? "" : " " + f.Unit)}"));
             }
         }
+        if (f.Regex is null && _allowed[i] is null && _referenceSets[i] is null)
+        {
+            return;
+        }
+        text ??= ValueParser.Format(value);
+        if (f.Regex is { } regex && !regex.IsMatch(text))
+        {
+            violations.Add(new Violation(RuleKind.Pattern, f.Name,
+                $"{f.Name}: '{ValueParser.Shorten(text)}' is not {f.PatternDescription ?? "in the expected form"}"));
+        }
+        if (_allowed[i] is { } allowed && !allowed.Contains(text))
+        {
+            violations.Add(new Violation(RuleKind.Enumeration, f.Name,
+                $"{f.Name}: '{ValueParser.Shorten(text)}' is not one of {string.Join(", ", f.AllowedValues!.Take(12))}"));
+        }
+        if (_referenceSets[i] is { } known && !known.Contains(text))
+        {
+            violations.Add(new Violation(RuleKind.Reference, f.Name,
+                $"{f.Name}: '{ValueParser.Shorten(text)}' does not exist in {f.References}"));
+        }
+    }
+
+    private void CheckTimeliness(object?[] values, List<Violation> violations)
+    {
         if (_timeIndex >= 0 && values[_timeIndex] is DateTimeOffset t)
         {
             if (t > _latestAllowed)
@@ -131,7 +254,6 @@ public sealed class QualityGate
                     $"{_dataset.TimeField}: {ValueParser.Format(t)} is older than the {_dataset.MaxAge!.Value.TotalDays:0}-day bound"));
             }
         }
-        return violations.Count == before;
     }
 
     private static string Bound(double? b) => b?.ToString(CultureInfo.InvariantCulture) ?? "∞";

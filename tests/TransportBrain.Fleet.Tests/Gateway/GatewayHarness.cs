@@ -92,14 +92,23 @@ internal sealed class TestTerminal : IAsyncDisposable
 {
     private readonly Socket _socket = new(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
     private readonly Channel<(Jt808Header Header, byte[] Body)> _inbox = Channel.CreateUnbounded<(Jt808Header, byte[])>();
+    private readonly TaskCompletionSource _stopReading = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _receive;
     private ushort _flow;
 
-    public TestTerminal(string phone, Jt808Edition edition = Jt808Edition.V2013)
+    /// <param name="receiveBufferBytes">A small socket receive buffer, for a terminal that will stop reading.</param>
+    public TestTerminal(string phone, Jt808Edition edition = Jt808Edition.V2013, int? receiveBufferBytes = null)
     {
         Phone = Jt808TerminalPhone.Parse(phone);
         Edition = edition;
+        if (receiveBufferBytes is { } bytes)
+        {
+            _socket.ReceiveBufferSize = bytes;
+        }
     }
+
+    /// <summary>From now on nothing is read from the socket: what the platform sends piles up.</summary>
+    public void StopReading() => _stopReading.TrySetResult();
 
     public Jt808TerminalPhone Phone { get; }
     public Jt808Edition Edition { get; }
@@ -204,7 +213,13 @@ internal sealed class TestTerminal : IAsyncDisposable
         {
             while (true)
             {
-                var result = await input.ReadAsync();
+                var read = input.ReadAsync().AsTask();
+                await Task.WhenAny(read, _stopReading.Task);
+                if (_stopReading.Task.IsCompleted)
+                {
+                    await Task.Delay(Timeout.Infinite, _closing.Token);
+                }
+                var result = await read;
                 var buffer = result.Buffer;
                 while (Jt808FrameReader.TryReadFrame(ref buffer, Jt808FrameReader.DefaultMaxFrameBytes, scratch, out var frame, out _) is var s && s != Jt808ReadStatus.NeedMoreData)
                 {
@@ -220,15 +235,18 @@ internal sealed class TestTerminal : IAsyncDisposable
                 }
             }
         }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
         {
         }
         Closed = true;
         _inbox.Writer.TryComplete();
     }
 
+    private readonly CancellationTokenSource _closing = new();
+
     public async ValueTask DisposeAsync()
     {
+        await _closing.CancelAsync();
         try
         {
             _socket.Shutdown(SocketShutdown.Both);

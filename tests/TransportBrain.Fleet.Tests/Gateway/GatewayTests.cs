@@ -140,6 +140,55 @@ public class GatewayTests
     }
 
     [Fact]
+    public async Task A_terminal_that_stops_reading_is_closed_and_does_not_hold_up_the_acknowledgements_of_others()
+    {
+        await using var h = await GatewayHarness.StartAsync();
+        await using var stuck = new TestTerminal("013800000010", receiveBufferBytes: 2048);
+        await stuck.ConnectAsync(h.Port);
+        await stuck.AuthenticateAsync("贵A54321");
+        await using var t = new TestTerminal("013800000011");
+        await t.ConnectAsync(h.Port);
+        await t.AuthenticateAsync();
+
+        // The stuck terminal keeps sending but no longer reads: its replies fill the socket, then the send queue.
+        stuck.StopReading();
+        var heartbeat = stuck.Frame(Jt808MessageIds.Heartbeat, [], 1);
+        var flood = new byte[heartbeat.Length * 4096];
+        for (var i = 0; i < 4096; i++)
+        {
+            heartbeat.CopyTo(flood, i * heartbeat.Length);
+        }
+        using var sending = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var flooding = Task.Run(async () =>
+        {
+            while (!sending.IsCancellationRequested && h.Fleet.Counters.Snapshot()["sendQueueOverflows"] == 0)
+            {
+                await stuck.SendRawAsync(flood);
+            }
+        });
+
+        // Meanwhile another terminal's location is acknowledged (acknowledgements never wait for a stuck socket).
+        var flow = await t.SendAsync(Jt808MessageIds.LocationReport, TestTerminal.LocationBody(26.5, 106.7, 50, DateTimeOffset.UtcNow));
+        Assert.Equal(Jt808ReplyResult.Success, await t.ExpectReplyAsync(flow));
+
+        await GatewayHarness.EventuallyAsync(() => h.Fleet.Counters.Snapshot()["sendQueueOverflows"] == 1, "the stuck terminal overflows its send queue", 30_000);
+        await sending.CancelAsync();
+        try
+        {
+            await flooding;
+        }
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or ObjectDisposedException)
+        {
+            // the gateway closed the connection under the flood
+        }
+        await GatewayHarness.EventuallyAsync(() => !h.Fleet.Gateway!.IsOnline("013800000010"), "the stuck terminal's session is closed");
+        Assert.True(h.Fleet.Gateway!.IsOnline("013800000011"));
+        var again = await t.SendAsync(Jt808MessageIds.LocationReport, TestTerminal.LocationBody(26.5, 106.7, 50, DateTimeOffset.UtcNow.AddSeconds(1)));
+        Assert.Equal(Jt808ReplyResult.Success, await t.ExpectReplyAsync(again));
+        Assert.Equal(2, await h.StoredPositionsAsync());
+    }
+
+    [Fact]
     public async Task A_connection_that_never_authenticates_is_closed_and_forgotten()
     {
         await using var h = await GatewayHarness.StartAsync(authTimeout: TimeSpan.FromMilliseconds(500));

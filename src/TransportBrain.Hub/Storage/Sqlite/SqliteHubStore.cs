@@ -20,8 +20,12 @@ public sealed class SqliteHubStore : SqlHubStore
     public const int NewDatabasePageSize = 16384;
 
     /// <summary>
-    /// How much WAL the import writer lets grow before it checkpoints itself (SQLite's default is 1,000
+    /// How much WAL a connection lets grow before a commit checkpoints it itself (SQLite's default is 1,000
     /// pages); in between, a background connection checkpoints (see <see cref="BackgroundCheckpointer"/>).
+    /// Every connection has this threshold, not only the record writer's: with SQLite's default, whichever
+    /// small write (a document, a registration) commits after the WAL passes 1,000 pages copies the record
+    /// writer's whole backlog into the database and waits for its fsyncs, and a live source's group commits
+    /// queue behind it.
     /// </summary>
     private const long WriterCheckpointBytes = 256L << 20;
 
@@ -51,7 +55,14 @@ public sealed class SqliteHubStore : SqlHubStore
         // takes effect while the file is still empty, before WAL mode fixes it).
         cmd.CommandText = $"PRAGMA page_size={NewDatabasePageSize}; PRAGMA journal_mode=WAL;";
         cmd.ExecuteNonQuery();
+        cmd.CommandText = "PRAGMA page_size";
+        var pageSize = Math.Max(512, Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture));
+        _connectionPragmas =
+            "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA foreign_keys=OFF; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY; " +
+            $"PRAGMA wal_autocheckpoint={Math.Max(1000, WriterCheckpointBytes / pageSize).ToString(CultureInfo.InvariantCulture)};";
     }
+
+    private readonly string _connectionPragmas;
 
     public string Path { get; }
     public override string Kind => "sqlite";
@@ -63,7 +74,8 @@ public sealed class SqliteHubStore : SqlHubStore
         await c.OpenAsync(ct);
         using var cmd = c.CreateCommand();
         // NORMAL is durable across application crashes in WAL mode; only an OS crash can lose the last commits.
-        cmd.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA foreign_keys=OFF; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;";
+        // The checkpoint threshold: see WriterCheckpointBytes.
+        cmd.CommandText = _connectionPragmas;
         cmd.ExecuteNonQuery();
         return c;
     }
@@ -85,15 +97,11 @@ public sealed class SqliteHubStore : SqlHubStore
         var connection = (SqliteConnection)await OpenAsync(ct);
         try
         {
-            // The writer checkpoints only when the WAL passes 256 MiB; before that the background
-            // checkpointer has copied most of it into the database file, so the writer thread does not
-            // wait for the checkpoint's two fsyncs (WAL, then database) after every few chunks.
+            // The writer checkpoints only when the WAL passes 256 MiB (as every connection does); before that
+            // the background checkpointer has copied most of it into the database file, so the writer thread
+            // does not wait for the checkpoint's two fsyncs (WAL, then database) after every few chunks.
             using var cmd = connection.CreateCommand();
-            cmd.CommandText = "PRAGMA page_size";
-            var pageSize = Math.Max(512, Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture));
-            cmd.CommandText =
-                $"PRAGMA wal_autocheckpoint={Math.Max(1000, WriterCheckpointBytes / pageSize).ToString(CultureInfo.InvariantCulture)}; " +
-                $"PRAGMA journal_size_limit={WalSizeLimitBytes.ToString(CultureInfo.InvariantCulture)}";
+            cmd.CommandText = $"PRAGMA journal_size_limit={WalSizeLimitBytes.ToString(CultureInfo.InvariantCulture)}";
             cmd.ExecuteNonQuery();
             return new SqliteRecordWriter(this, connection, dataset, batchId, new BackgroundCheckpointer(this));
         }
@@ -122,6 +130,7 @@ public sealed class SqliteHubStore : SqlHubStore
         private sqlite3_stmt? _insert;
         private byte[] _text = GC.AllocateUninitializedArray<byte>(16 * 1024, pinned: true);
         private long _rowsSinceCheckpoint;
+        private long _lastCheckpointRequest = Environment.TickCount64;
 
         public SqliteRecordWriter(SqliteHubStore store, SqliteConnection connection, DatasetDefinition dataset, long batchId, BackgroundCheckpointer checkpointer)
         {
@@ -181,9 +190,12 @@ public sealed class SqliteHubStore : SqlHubStore
             }
             tx.Commit();
             _rowsSinceCheckpoint += rows.Count + chunk.Rejected.Count;
-            if (_rowsSinceCheckpoint >= BackgroundCheckpointer.EveryRows)
+            // A live source commits small groups, each rewriting a few whole pages: its WAL grows much faster
+            // than its rows say, so it is checkpointed at least every second as well.
+            if (_rowsSinceCheckpoint >= BackgroundCheckpointer.EveryRows || Environment.TickCount64 - _lastCheckpointRequest >= 1000)
             {
                 _rowsSinceCheckpoint = 0;
+                _lastCheckpointRequest = Environment.TickCount64;
                 _checkpointer.Request();
             }
             return new ChunkResult(stored, duplicates) { DuplicateRows = duplicateRows ?? (IReadOnlyList<int>)[] };
@@ -285,17 +297,6 @@ public sealed class SqliteHubStore : SqlHubStore
         {
             _insert?.Dispose();
             await _checkpointer.DisposeAsync();
-            try
-            {
-                // The connection goes back to the pool: give it SQLite's default checkpoint threshold again.
-                using var cmd = _connection.CreateCommand();
-                cmd.CommandText = "PRAGMA wal_autocheckpoint=1000";
-                cmd.ExecuteNonQuery();
-            }
-            catch (SqliteException)
-            {
-                // a broken connection is not reused
-            }
             await _connection.DisposeAsync();
         }
     }

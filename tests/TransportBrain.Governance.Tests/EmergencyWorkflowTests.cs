@@ -20,28 +20,8 @@ internal sealed class RecordingRoadControl : IRoadControl
     }
 }
 
-public sealed class EmergencyWorkflowTests : IAsyncLifetime
+public sealed class EmergencyWorkflowTests : EmergencyDeskTests
 {
-    private static readonly DateTimeOffset T0 = new(2026, 11, 21, 1, 0, 0, TimeSpan.Zero);
-    private static readonly Actor Operator = new("wang.fang", "省交通运输厅指挥中心", "operator");
-    private static readonly Actor Supervisor = new("li.qiang", "省交通运输厅指挥中心", "supervisor");
-    private readonly ManualClock _clock = new(T0);
-    private readonly RecordingRoadControl _road = new();
-    private TempStore _store = null!;
-    private EmergencyCommand _desk = null!;
-
-    public async Task InitializeAsync()
-    {
-        _store = await TempStore.OpenAsync();
-        _desk = await EmergencyCommand.LoadAsync(_store.Store, _clock, _road);
-        foreach (var r in DemoResources.Around(106.7, 26.6))
-        {
-            await _desk.PutResourceAsync(r);
-        }
-    }
-
-    public async Task DisposeAsync() => await _store.DisposeAsync();
-
     private Task<Incident> OpenCollisionAsync(IncidentSource source = IncidentSource.Report, string? sourceRef = null) => _desk.OpenAsync(new NewIncident
     {
         Kind = IncidentKind.Collision,

@@ -17,6 +17,9 @@ public abstract class SqlDialect
 
     /// <summary>The statement that drops an existing primary key on <c>_seq</c> of a time-indexed table, or null when there is none to drop.</summary>
     public virtual string? DropRecordSequenceKey(string table) => null;
+
+    /// <summary>The statement that brings an existing dataset table's _seq sequence up to date, or null when there is nothing to do.</summary>
+    public virtual string? RecordSequenceUpgrade(string table) => null;
     public abstract string BytesType { get; }
 
     public abstract string ColumnType(FieldType type);

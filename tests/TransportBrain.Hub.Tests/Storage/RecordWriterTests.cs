@@ -192,6 +192,59 @@ public class RecordWriterTests
         Assert.Equal(4, await t.Store.CountRecordsAsync(TestData.Passing));
     }
 
+    [SkippableFactIfNoPostgres]
+    public async Task Postgres_a_chunk_is_numbered_from_one_sequence_value_and_a_table_from_before_is_brought_up_to_date()
+    {
+        await using var t = await OpenAsync("postgres");
+        var table = DatasetIds.TableName(TestData.Passing.Id);
+        await using var sql = new NpgsqlConnection(ConnectionString(t.Name));
+        await sql.OpenAsync();
+
+        await using (var writer = await WriterAsync(t))
+        {
+            Assert.Equal(3, (await writer.WriteAsync(Chunk("n1", "n2", "n3"))).Stored);
+        }
+        // Rows inserted some other way still get their own _seq from the same sequence.
+        await using (var insert = new NpgsqlCommand($"INSERT INTO {table} (_batch, _pos, passing_id, station_id, seen_at) VALUES (0, 0, 'other', 'S1', now())", sql))
+        {
+            await insert.ExecuteNonQueryAsync();
+        }
+        var seqs = await SeqsAsync(sql, table);
+        Assert.Equal(["n1", "n2", "n3", "other"], seqs.Select(s => s.Id));
+        Assert.Equal([1L, 1L], seqs.Take(3).Zip(seqs.Skip(1).Take(2), (a, b) => b.Seq - a.Seq));
+        Assert.True(seqs[3].Seq > seqs[2].Seq);
+
+        // A table created before chunks were numbered has a sequence that counts by one: starting the store brings it up to date.
+        await using (var old = new NpgsqlCommand($"ALTER TABLE {table} ALTER COLUMN _seq SET INCREMENT BY 1", sql))
+        {
+            await old.ExecuteNonQueryAsync();
+        }
+        await t.Store.InitializeAsync(TestData.Registry());
+        await using (var increment = new NpgsqlCommand($"SELECT seqincrement FROM pg_sequence WHERE seqrelid = pg_get_serial_sequence('{table}', '_seq')::regclass", sql))
+        {
+            Assert.Equal(16384L, (long)(await increment.ExecuteScalarAsync())!);
+        }
+        await using (var writer = await WriterAsync(t))
+        {
+            Assert.Equal(2, (await writer.WriteAsync(Chunk("m1", "m2"))).Stored);
+        }
+        seqs = await SeqsAsync(sql, table);
+        Assert.Equal(6, seqs.Select(s => s.Seq).Distinct().Count());
+        Assert.Equal(["n1", "n2", "n3", "other", "m1", "m2"], seqs.Select(s => s.Id));
+    }
+
+    private static async Task<List<(long Seq, string Id)>> SeqsAsync(NpgsqlConnection sql, string table)
+    {
+        var list = new List<(long, string)>();
+        await using var select = new NpgsqlCommand($"SELECT _seq, passing_id FROM {table} ORDER BY _seq", sql);
+        await using var r = await select.ExecuteReaderAsync();
+        while (await r.ReadAsync())
+        {
+            list.Add((r.GetInt64(0), r.GetString(1)));
+        }
+        return list;
+    }
+
     /// <summary>Stores <paramref name="key"/> in an open transaction while the writer writes a chunk holding it; returns the refused keys.</summary>
     private static async Task<string[]> RaceAsync(IRecordWriter writer, NpgsqlConnection other, string key)
     {

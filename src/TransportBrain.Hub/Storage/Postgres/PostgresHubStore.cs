@@ -137,6 +137,8 @@ public sealed class PostgresHubStore : SqlHubStore
         private readonly string _table;
         private readonly string _columns;
         private readonly string _existsSql;
+        private readonly string _copy;
+        private readonly string _copyNumbered;
         private readonly NpgsqlDbType[] _types;
         private readonly FieldType[] _fieldTypes;
         private readonly int[] _keyIndexes;
@@ -148,6 +150,7 @@ public sealed class PostgresHubStore : SqlHubStore
         private Ticket? _last;
         private int _laneCount;
         private int _checkedChunksLeft;
+        private Task? _spareLanes;
 
         public PostgresRecordWriter(PostgresHubStore store, DatasetDefinition dataset, long batchId)
         {
@@ -156,6 +159,8 @@ public sealed class PostgresHubStore : SqlHubStore
             _batchId = batchId;
             _table = DatasetIds.TableName(dataset.Id);
             _columns = string.Join(", ", dataset.Fields.Select(f => $"\"{f.Name}\""));
+            _copy = $"COPY {_table} (_batch, _pos, {_columns}) FROM STDIN (FORMAT BINARY)";
+            _copyNumbered = $"COPY {_table} (_seq, _batch, _pos, {_columns}) FROM STDIN (FORMAT BINARY)";
             _types = [.. dataset.Fields.Select(f => PostgresDialect.DbType(f.Type))];
             _fieldTypes = [.. dataset.Fields.Select(f => f.Type)];
             _keyIndexes = [.. dataset.UniqueKey.Select(dataset.FieldIndex)];
@@ -182,6 +187,7 @@ public sealed class PostgresHubStore : SqlHubStore
             public NpgsqlConnection Connection { get; } = connection;
             public BinaryCopyBuffer Copy { get; } = new();
             public NpgsqlCommand? Exists { get; set; }
+            public NpgsqlCommand? NextSequenceBlock { get; set; }
             public NpgsqlCommand? StagedInsert { get; set; }
         }
 
@@ -203,6 +209,37 @@ public sealed class PostgresHubStore : SqlHubStore
                 _laneCount++;
             }
             _idle.Writer.TryWrite(await OpenLaneAsync(ct));
+            // The other lanes connect while the reader fills the first chunk: a new connection starts a
+            // server process (~20 ms), which would otherwise hold up the second chunk.
+            _spareLanes = OpenSpareLanesAsync();
+        }
+
+        /// <summary>Opens the lanes after the first one in the background; a failure leaves it to the chunk that needs the lane.</summary>
+        private async Task OpenSpareLanesAsync()
+        {
+            while (true)
+            {
+                lock (_sync)
+                {
+                    if (_laneCount >= Lanes)
+                    {
+                        return;
+                    }
+                    _laneCount++;
+                }
+                try
+                {
+                    // Not the batch's token: a lane that opens after the batch ended is closed by DisposeAsync,
+                    // which waits for this; the connection timeout bounds the wait.
+                    _idle.Writer.TryWrite(await OpenLaneAsync(CancellationToken.None));
+                }
+                catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
+                {
+                    // OpenLaneAsync gave the lane back: AcquireLaneAsync opens it when a chunk needs it, and
+                    // reports the failure there if it fails again.
+                    return;
+                }
+            }
         }
 
         /// <summary>Opens the connection of a lane already counted in <see cref="_laneCount"/>.</summary>
@@ -374,8 +411,11 @@ public sealed class PostgresHubStore : SqlHubStore
             var stored = 0;
             if (chunk.Rows.Count > 0)
             {
+                // The chunk's rows are numbered from one value of the _seq sequence (see PostgresDialect.RecordSequenceBlock).
+                var numbered = chunk.Rows.Count <= PostgresDialect.RecordSequenceBlock;
+                var seq = numbered ? await NextSequenceBlockAsync(lane, tx, ct) : 0;
                 var copy = lane.Copy;
-                await copy.BeginAsync(connection, $"COPY {_table} (_batch, _pos, {_columns}) FROM STDIN (FORMAT BINARY)", ct);
+                await copy.BeginAsync(connection, numbered ? _copyNumbered : _copy, ct);
                 try
                 {
                     var rows = chunk.Rows;
@@ -385,7 +425,15 @@ public sealed class PostgresHubStore : SqlHubStore
                         {
                             continue;
                         }
-                        copy.StartRow(2 + _fieldTypes.Length);
+                        if (numbered)
+                        {
+                            copy.StartRow(3 + _fieldTypes.Length);
+                            copy.Int64(seq++);
+                        }
+                        else
+                        {
+                            copy.StartRow(2 + _fieldTypes.Length);
+                        }
                         copy.Int64(_batchId);
                         copy.Int64(chunk.Positions[r]);
                         WriteValues(copy, rows[r]);
@@ -403,6 +451,17 @@ public sealed class PostgresHubStore : SqlHubStore
             var result = await QuarantineAsync(lane, chunk, duplicate, ct);
             await CommitAfterPreviousAsync(tx, ticket, ct);
             return result with { Stored = stored };
+        }
+
+        private async Task<long> NextSequenceBlockAsync(Lane lane, NpgsqlTransaction tx, CancellationToken ct)
+        {
+            if (lane.NextSequenceBlock is null)
+            {
+                lane.NextSequenceBlock = lane.Connection.CreateCommand();
+                lane.NextSequenceBlock.CommandText = $"SELECT nextval(pg_get_serial_sequence('{_table}', '_seq'))";
+            }
+            lane.NextSequenceBlock.Transaction = tx;
+            return (long)(await lane.NextSequenceBlock.ExecuteScalarAsync(ct))!;
         }
 
         /// <summary>How long a written chunk waits, holding its transaction open, for the previous one to commit.</summary>
@@ -768,6 +827,10 @@ public sealed class PostgresHubStore : SqlHubStore
 
         public async ValueTask DisposeAsync()
         {
+            if (_spareLanes is not null)
+            {
+                await _spareLanes;
+            }
             List<Lane> lanes;
             lock (_sync)
             {
@@ -784,6 +847,10 @@ public sealed class PostgresHubStore : SqlHubStore
                 {
                     await lane.Exists.DisposeAsync();
                 }
+                if (lane.NextSequenceBlock is not null)
+                {
+                    await lane.NextSequenceBlock.DisposeAsync();
+                }
                 await lane.Connection.DisposeAsync();
             }
         }
@@ -794,9 +861,24 @@ internal sealed class PostgresDialect : SqlDialect
 {
     public override string IdentityPrimaryKey => "bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY";
 
+    /// <summary>
+    /// How far apart the values of a dataset table's _seq sequence are. The writer takes one value per
+    /// chunk and numbers the chunk's rows from it (see <see cref="PostgresHubStore"/>'s writer), instead of
+    /// the server calling nextval() for every row (about 8% of the server's COPY time, measured). A row
+    /// inserted any other way takes a whole block: 2^63 / 2^14 still leaves 5·10^14 of them.
+    /// </summary>
+    public const int RecordSequenceBlock = 16384;
+
+    private const string RecordIdentity = "bigint GENERATED BY DEFAULT AS IDENTITY (INCREMENT BY 16384)";
+
     // Measured (psql binary COPY of 200k gantry transactions): the (time, _seq) and unique-key indexes serve
     // every query of a time-indexed table; its _seq primary key only slowed inserts down.
-    public override string RecordSequence(bool timeIndexed) => timeIndexed ? "bigint GENERATED BY DEFAULT AS IDENTITY" : IdentityPrimaryKey;
+    public override string RecordSequence(bool timeIndexed) => timeIndexed ? RecordIdentity : RecordIdentity + " PRIMARY KEY";
+
+    // Tables created before the writer numbered rows in blocks get the block increment (only when they lack it).
+    public override string? RecordSequenceUpgrade(string table) =>
+        $"DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_sequence WHERE seqrelid = pg_get_serial_sequence('{table}', '_seq')::regclass AND seqincrement <> {RecordSequenceBlock}) " +
+        $"THEN ALTER TABLE {table} ALTER COLUMN _seq SET INCREMENT BY {RecordSequenceBlock}; END IF; END $$";
 
     // Only when the key is there: an ALTER TABLE would take the table's exclusive lock at every start-up.
     public override string? DropRecordSequenceKey(string table) =>

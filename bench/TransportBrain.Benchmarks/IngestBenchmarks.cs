@@ -14,7 +14,7 @@ namespace TransportBrain.Benchmarks;
 /// Set BRAIN_BENCH_POSTGRES to a postgres:// URL to add the PostgreSQL store to the same run.
 /// </summary>
 [MemoryDiagnoser]
-[Config(typeof(PlatformGcConfig))]
+[Config(typeof(PlatformRuntimeConfig))]
 public class GantryImportBenchmarks
 {
     public const int Rows = 200_000;

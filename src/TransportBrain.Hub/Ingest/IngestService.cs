@@ -75,6 +75,21 @@ public sealed class IngestService(IHubStore store, DatasetRegistry registry, Tim
 
         var writerTask = Task.Run(async () =>
         {
+            try
+            {
+                await WriteAllAsync();
+            }
+            catch (Exception e)
+            {
+                // The reader stops at its next hand-over (with this exception) instead of waiting for ever
+                // on a full channel that nobody empties.
+                channel.Writer.TryComplete(e);
+                throw;
+            }
+        }, ct);
+
+        async Task WriteAllAsync()
+        {
             await using var writer = await store.OpenWriterAsync(dataset, batchId, ct);
             // A pipelined writer gets the next chunk while the previous one is still being written;
             // results are taken in order either way.
@@ -113,7 +128,7 @@ public sealed class IngestService(IHubStore store, DatasetRegistry registry, Tim
                 }
                 throw;
             }
-        }, ct);
+        }
 
         void Account(ChunkBuffers buffers, ChunkResult result)
         {
@@ -138,12 +153,27 @@ public sealed class IngestService(IHubStore store, DatasetRegistry registry, Tim
             recycled.Enqueue(buffers);
         }
 
-        try
+        var buffers = new ChunkBuffers(dataset.Fields.Count, source.Format);
+        var violations = new List<Violation>();
+        var handed = 0;
+
+        // Hands a full chunk to the writer, waiting while two are queued; when the writer has failed, its
+        // exception is thrown here.
+        void Hand(ChunkBuffers full)
         {
-            var fieldCount = dataset.Fields.Count;
-            var buffers = new ChunkBuffers(fieldCount, source.Format);
-            var violations = new List<Violation>();
-            var handed = 0;
+            while (!channel.Writer.TryWrite(full))
+            {
+                if (!channel.Writer.WaitToWriteAsync(ct).AsTask().GetAwaiter().GetResult())
+                {
+                    throw new ChannelClosedException();
+                }
+            }
+        }
+
+        // Reads and checks records into chunks until the source ends (false) or `chunks` chunks have been
+        // handed over (true). Synchronous: it blocks only while the writer is two chunks behind.
+        bool ReadChunks(int chunks)
+        {
             while (source.TryRead(out var record))
             {
                 read++;
@@ -185,9 +215,9 @@ public sealed class IngestService(IHubStore store, DatasetRegistry registry, Tim
                 }
                 if (chunk.Rows.Count + chunk.Rejected.Count >= (handed == 0 ? FirstChunkSize : ChunkSize))
                 {
-                    handed++;
                     progress?.SetRead(read, source.BytesRead);
-                    await channel.Writer.WriteAsync(buffers, ct);
+                    Hand(buffers);
+                    handed++;
                     if (recycled.TryDequeue(out var reused))
                     {
                         reused.Reset();
@@ -195,16 +225,33 @@ public sealed class IngestService(IHubStore store, DatasetRegistry registry, Tim
                     }
                     else
                     {
-                        buffers = new ChunkBuffers(fieldCount, source.Format);
+                        buffers = new ChunkBuffers(dataset.Fields.Count, source.Format);
+                    }
+                    if (handed >= chunks)
+                    {
+                        return true;
                     }
                 }
             }
             if (buffers.Chunk.Rows.Count + buffers.Chunk.Rejected.Count > 0)
             {
-                await channel.Writer.WriteAsync(buffers, ct);
+                Hand(buffers);
             }
             progress?.SetRead(read, source.BytesRead);
             channel.Writer.Complete();
+            return false;
+        }
+
+        try
+        {
+            // The first chunk is read on the caller's thread (a small push ends there). A bigger batch goes on
+            // on a thread of its own: reading is CPU-bound and synchronous, and on a thread-pool thread it
+            // held up the continuations of the store's writes (a chunk's commit waited while the reader
+            // parsed, and the database sat idle).
+            if (ReadChunks(1))
+            {
+                await Task.Factory.StartNew(() => ReadChunks(int.MaxValue), ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            }
         }
         catch (Exception e)
         {
@@ -215,7 +262,7 @@ public sealed class IngestService(IHubStore store, DatasetRegistry registry, Tim
             }
             catch (Exception) when (!ct.IsCancellationRequested)
             {
-                // the reader's failure is the one to report
+                // the reader's failure is the one to report (when the writer failed first, it is the same exception)
             }
             throw;
         }

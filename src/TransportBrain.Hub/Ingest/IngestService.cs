@@ -150,6 +150,7 @@ public sealed class IngestService(IHubStore store, DatasetRegistry registry, Tim
                 }
             }
             progress?.AddWritten(result.Stored, chunk.Rejected.Count + result.DuplicateViolations.Count);
+            buffers.Release();
             recycled.Enqueue(buffers);
         }
 
@@ -349,6 +350,20 @@ public sealed class IngestService(IHubStore store, DatasetRegistry registry, Tim
             var copy = new ReadOnlyMemory<byte>(block, _used, raw.Length);
             _used += raw.Length;
             return copy;
+        }
+
+        /// <summary>
+        /// Lets go of the written chunk's values at once (observers have had them, and copy what they
+        /// keep), rather than when the reader overwrites the rows: a garbage collection meanwhile would
+        /// otherwise find them alive and promote them.
+        /// </summary>
+        public void Release()
+        {
+            foreach (var row in Chunk.Rows)
+            {
+                Array.Clear(row);
+            }
+            Chunk.Rejected.Clear();
         }
 
         /// <summary>Empties the chunk for reuse once the writer has returned from it.</summary>

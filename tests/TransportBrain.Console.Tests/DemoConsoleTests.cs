@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using TransportBrain.Host.Demo;
 using Xunit.Abstractions;
@@ -114,6 +115,8 @@ public sealed class DemoConsoleTests(ConsoleFixture fx, DemoFixture demo, ITestO
         await Assertions.Expect(page.Locator("#incident-state")).ToHaveAttributeAsync("data-state", "candidate");
         var detected = demo.Demo.Highway.Incidents(activeOnly: true)[0];
         await Assertions.Expect(page.Locator("#incident-title")).ToContainTextAsync(detected.Route);
+        // the detector's evidence, in Chinese like the rest of the console
+        await Assertions.Expect(page.Locator("#incident-description")).ToContainTextAsync(new Regex("^车速 \\d+ km/h（平常 \\d+），下游 .+ 个周期$"));
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Shot("demo-incident.png") });
 
         // The operator confirms it and closes the fast lane from the incident: the closure reaches the twin's road.

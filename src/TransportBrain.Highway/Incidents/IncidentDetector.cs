@@ -19,6 +19,10 @@ public sealed record IncidentCandidate(
     string Evidence)
 {
     public long? ClearedTicks { get; init; }
+
+    /// <summary>The evidence in Chinese, for the incident opened in emergency command (<see cref="Evidence"/> is English).</summary>
+    public string? EvidenceZh { get; init; }
+
     public string StakeText => Network.Stake.Format(Stake);
 }
 
@@ -117,11 +121,21 @@ public sealed class IncidentDetector
                 if (_run[st.Section] >= _o.Persistence && _active[st.Section] is null && !AdjacentActive(section))
                 {
                     var recurrent = usual is { } u && u < _o.RecurrentBelowKmh;
-                    var evidence = string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                        $"speed {st.SpeedKmh?.ToString("F0") ?? "-"} km/h (usual {reference:F0}), downstream {down?.SpeedKmh?.ToString("F0") ?? "-"} km/h, in {inFlow} / out {(outFlow < 0 ? "-" : outFlow.ToString())} veh in 5 min, {_run[st.Section]} intervals");
+                    var inv = System.Globalization.CultureInfo.InvariantCulture;
+                    var speed = st.SpeedKmh?.ToString("F0", inv) ?? "-";
+                    var downstream = down?.SpeedKmh?.ToString("F0", inv) ?? "-";
+                    var usualText = reference.ToString("F0", inv);
+                    var outText = outFlow < 0 ? "-" : outFlow.ToString(inv);
+                    var evidence = string.Create(inv,
+                        $"speed {speed} km/h (usual {usualText}), downstream {downstream} km/h, in {inFlow} / out {outText} veh in 5 min, {_run[st.Section]} intervals");
+                    var evidenceZh = string.Create(inv,
+                        $"车速 {speed} km/h（平常 {usualText}），下游 {downstream} km/h，5 分钟驶入 {inFlow} 辆、驶出 {outText} 辆，已持续 {_run[st.Section]} 个周期");
                     var candidate = new IncidentCandidate(
                         $"INC-{new DateTime(intervalEndTicks, DateTimeKind.Utc):yyyyMMddHHmm}-{++_sequence:D4}", st.Section, section.Id, section.Route, section.Direction,
-                        section.ToStake, _onset[st.Section], intervalEndTicks, recurrent ? "recurrent_congestion" : "incident", evidence);
+                        section.ToStake, _onset[st.Section], intervalEndTicks, recurrent ? "recurrent_congestion" : "incident", evidence)
+                    {
+                        EvidenceZh = evidenceZh,
+                    };
                     _active[st.Section] = candidate;
                     Raised?.Invoke(candidate);
                 }

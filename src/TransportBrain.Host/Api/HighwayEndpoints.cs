@@ -206,6 +206,6 @@ public static class HighwayEndpoints
     {
         id = i.Id, kind = i.Kind, section_id = i.SectionId, route = i.Route, direction = i.Direction, stake = i.StakeText,
         onset = new DateTimeOffset(i.OnsetTicks, TimeSpan.Zero), detected_at = new DateTimeOffset(i.DetectedTicks, TimeSpan.Zero),
-        cleared_at = i.ClearedTicks is { } c ? new DateTimeOffset(c, TimeSpan.Zero) : (DateTimeOffset?)null, evidence = i.Evidence,
+        cleared_at = i.ClearedTicks is { } c ? new DateTimeOffset(c, TimeSpan.Zero) : (DateTimeOffset?)null, evidence = i.Evidence, evidence_zh = i.EvidenceZh,
     };
 }

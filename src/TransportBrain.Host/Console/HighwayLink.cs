@@ -38,7 +38,7 @@ public static class HighwayLink
                 Source = IncidentSource.Detection,
                 SourceRef = c.Id,
                 Title = $"{c.Route} {c.StakeText} {(c.Direction == 1 ? "上行" : "下行")} 疑似交通事件",
-                Description = c.Evidence,
+                Description = c.EvidenceZh ?? c.Evidence,
                 DetectedAt = new DateTimeOffset(c.DetectedTicks, TimeSpan.Zero),
                 Location = new IncidentLocation { Longitude = at.Lon, Latitude = at.Lat, Route = c.Route, Stake = c.StakeText, Direction = c.Direction == 1 ? "上行" : "下行", SectionId = c.SectionId },
             }, new Actor("highway-detection", "路网监测", "system"));

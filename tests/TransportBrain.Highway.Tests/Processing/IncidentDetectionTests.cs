@@ -66,6 +66,13 @@ public sealed class IncidentDetectionTests(ITestOutputHelper output)
             output.WriteLine($"warning {w}");
         }
         Assert.Equal(4, score.Detected);
+        // the evidence comes in both languages, with the same figures
+        Assert.All(onDay8, c =>
+        {
+            Assert.Matches(@"^speed \d+ km/h \(usual \d+\), downstream (\d+|-) km/h, in \d+ / out (\d+|-) veh in 5 min, \d+ intervals$", c.Evidence);
+            Assert.Matches(@"^车速 \d+ km/h（平常 \d+），下游 (\d+|-) km/h，5 分钟驶入 \d+ 辆、驶出 (\d+|-) 辆，已持续 \d+ 个周期$", c.EvidenceZh);
+            Assert.Equal(System.Text.RegularExpressions.Regex.Matches(c.Evidence, @"\d+").Select(m => m.Value).Order(), System.Text.RegularExpressions.Regex.Matches(c.EvidenceZh!, @"\d+").Select(m => m.Value).Order());
+        });
         Assert.True(score.MeanTimeToDetectMinutes < 25, $"mean time to detect {score.MeanTimeToDetectMinutes:F1} min");
         Assert.True(score.FalseAlarmRate < 0.001, $"false alarm rate {score.FalseAlarmRate:P3}");
         // the weekday peak bottlenecks are known to the profile by day 8: usual congestion, not incidents

@@ -106,7 +106,7 @@ export function incidentsView(root: HTMLElement, params: Record<string, string>)
         i.location.sectionId ? h('span', null, `${t('sectionId')}: ${i.location.sectionId}`) : null,
         i.lanesBlocked?.length ? h('span', null, `${t('lanesBlocked')}: ${i.lanesBlocked.join(', ')}`) : null,
         i.injuries ? h('span', { class: 'warn' }, t('injuries')) : null),
-      i.description ? h('p', null, i.description) : '',
+      i.description ? h('p', { id: 'incident-description' }, i.description) : '',
     );
 
     if (runs && v.next.length) {

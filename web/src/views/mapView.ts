@@ -398,7 +398,7 @@ export function mapView(root: HTMLElement): () => void {
       L.marker(at, { icon: L.divIcon({ className: 'warning-icon', html: `<span style="background:${colour}">⚠</span>`, iconSize: [24, 24] }) })
         .bindTooltip(`${title}<br>${pick(x.advice_zh, x.advice_en)}`, { className: 'tip' })
         .on('click', () => openDrawer(`${t('warnings')} · ${x.kind}`, h('div', { class: 'level-badge', style: `background:${colour}` }, String(x.level)),
-          dl([[t('route'), x.route], [t('stake'), `${x.from_stake ?? ''} – ${x.to_stake ?? ''}`], ['issued', fmtTime(x.issued_at)], [t('description'), pick(x.advice_zh, x.advice_en)], ['evidence', x.evidence]])))
+          dl([[t('route'), x.route], [t('stake'), `${x.from_stake ?? ''} – ${x.to_stake ?? ''}`], [t('issuedAt'), fmtTime(x.issued_at)], [t('description'), pick(x.advice_zh, x.advice_en)], [t('evidence'), x.evidence]])))
         .addTo(warningsLayer);
     }
     for (const x of warningSets.congestion) {

@@ -124,7 +124,7 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fx, ITestOutputHelper out
         await page.SelectOptionAsync("#control-kind", "lane_closure");
         await page.FillAsync("#control-lanes", "2");
         await page.ClickAsync("button[data-action='set-control']");
-        await Assertions.Expect(page.Locator("#controls-card")).ToContainTextAsync("active");
+        await Assertions.Expect(page.Locator("#controls-card")).ToContainTextAsync("生效中");
 
         var dispatch = page.Locator("#nearest-table button[data-action='dispatch']").First;
         var resourceId = await dispatch.GetAttributeAsync("data-resource");
@@ -142,12 +142,13 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fx, ITestOutputHelper out
         await page.ClickAsync("button[data-action='close']");
         await Assertions.Expect(page.Locator("#toast")).ToContainTextAsync("lift");
         await page.ClickAsync("#controls-card button[data-action='lift']");
-        await Assertions.Expect(page.Locator("#controls-card")).ToContainTextAsync("lifted");
+        await Assertions.Expect(page.Locator("#controls-card")).ToContainTextAsync("已解除");
         await page.ClickAsync("button[data-action='close']");
         await Assertions.Expect(state).ToHaveAttributeAsync("data-state", "closed");
 
         var steps = await page.Locator("#steps-table tbody tr").AllInnerTextsAsync();
-        Assert.Equal(["open", "confirm", "plan", "set_control", "dispatch", "arrive", "clear", "lift_control", "close"], steps.Select(r => r.Split('\t')[1]));
+        // the steps' actions, named in Chinese like the rest of the page
+        Assert.Equal(["登记", "确认", "制定预案", "下达管控", "调度", "到场", "清障", "解除管控", "关闭"], steps.Select(r => r.Split('\t')[1]));
         Assert.All(steps, r => Assert.Contains("duty/王芳", r));
         await Assertions.Expect(page.Locator("#timings")).Not.ToContainTextAsync("—");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Shot("incident-closed.png") });

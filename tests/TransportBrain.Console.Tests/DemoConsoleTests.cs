@@ -128,7 +128,7 @@ public sealed class DemoConsoleTests(ConsoleFixture fx, DemoFixture demo, ITestO
         await page.SelectOptionAsync("#control-kind", "lane_closure");
         await page.FillAsync("#control-lanes", "1");
         await page.ClickAsync("button[data-action='set-control']");
-        await Assertions.Expect(page.Locator("#controls-card")).ToContainTextAsync("active");
+        await Assertions.Expect(page.Locator("#controls-card")).ToContainTextAsync("生效中");
         await Assertions.Expect(page.Locator("#controls-card span.pill.on").First).ToHaveAttributeAsync("title", new System.Text.RegularExpressions.Regex("twin: lanes 1"));
         var sim = demo.Demo.Twin.Simulators.Single(x => x.Route == detected.Route && x.Direction == detected.Direction).Simulator;
         var section = demo.Demo.Highway.Network!.Section(detected.SectionId)!;

@@ -417,7 +417,7 @@ public sealed class EmergencyCommand
             var current = Find(incident.Id)!;
             var idx = IndexOfControl(current, controlId);
             var controls = current.Controls.ToList();
-            var prefix = lift ? "lift: " : "";
+            var prefix = lift ? "解除：" : "";
             controls[idx] = controls[idx] with { Delivered = receipt.Delivered, Delivery = prefix + receipt.Detail };
             var updated = current with { Controls = controls };
             await SaveAsync(updated, ct);
@@ -675,18 +675,19 @@ public sealed class EmergencyCommand
         }
     }
 
+    // Step notes are read in the Chinese console, like the operators' own notes.
     private static string Describe(ControlAction c) => c.Kind switch
     {
-        ControlKind.LaneClosure => $"{c.Id} lane closure {c.SectionId} lanes {string.Join(",", c.Lanes ?? [])}",
-        ControlKind.SpeedLimit => $"{c.Id} speed limit {c.SectionId} {c.SpeedLimitKmh?.ToString(CultureInfo.InvariantCulture)} km/h",
-        _ => $"{c.Id} board message {c.SectionId}: {c.Text}",
+        ControlKind.LaneClosure => $"{c.Id} 封闭车道 {c.SectionId} 第 {string.Join(",", c.Lanes ?? [])} 车道",
+        ControlKind.SpeedLimit => $"{c.Id} 限速 {c.SectionId} {c.SpeedLimitKmh?.ToString(CultureInfo.InvariantCulture)} km/h",
+        _ => $"{c.Id} 情报板 {c.SectionId}：{c.Text}",
     };
 
     private static string? SourceNote(NewIncident n) => n.Source switch
     {
-        IncidentSource.Detection => "detected" + (n.SourceRef is null ? "" : " " + n.SourceRef),
-        IncidentSource.Alarm => "from alarm" + (n.SourceRef is null ? "" : " " + n.SourceRef),
-        _ => "reported" + (n.SourceRef is null ? "" : " " + n.SourceRef),
+        IncidentSource.Detection => "监测发现" + (n.SourceRef is null ? "" : " " + n.SourceRef),
+        IncidentSource.Alarm => "车辆报警" + (n.SourceRef is null ? "" : " " + n.SourceRef),
+        _ => "上报" + (n.SourceRef is null ? "" : " " + n.SourceRef),
     };
 
     private string NextId(DateTimeOffset now)

@@ -12,6 +12,15 @@ const flow = ['candidate', 'confirmed', 'planned', 'dispatched', 'on_scene', 'cl
 const stateZh: Record<string, string> = { candidate: '待核实', confirmed: '已确认', planned: '已制定预案', dispatched: '已调度', on_scene: '已到场', cleared: '已清障', closed: '已关闭', dismissed: '已排除' };
 
 const sourceZh: Record<string, string> = { report: '上报', detection: '监测发现', alarm: '车辆报警' };
+// the actions of the incident's steps (Governance IncidentActions)
+const actionZh: Record<string, string> = {
+  open: '登记', confirm: '确认', dismiss: '排除', plan: '制定预案', dispatch: '调度', arrive: '到场', release_resource: '撤回力量',
+  clear: '清障', close: '关闭', set_control: '下达管控', lift_control: '解除管控', draft_release: '起草发布', approve_release: '审核通过',
+  reject_release: '退回发布', publish_release: '发布', withdraw_release: '撤回发布',
+};
+const controlStateZh: Record<string, string> = { active: '生效中', lifted: '已解除' };
+const controlStateName = (s: string) => (getLang() === 'en' ? s : controlStateZh[s]) ?? s;
+const actionName = (a: string) => (getLang() === 'en' ? a.replace(/_/g, ' ') : actionZh[a]) ?? a;
 const kindName = (k: string) => (getLang() === 'en' ? kindEn[k] : kindZh[k]) ?? k;
 const stateName = (s: string) => (getLang() === 'en' ? s.replace('_', ' ') : stateZh[s]) ?? s;
 const resName = (k: string) => (getLang() === 'en' ? k : resourceZh[k]) ?? k;
@@ -187,7 +196,7 @@ export function incidentsView(root: HTMLElement, params: Record<string, string>)
         c.sectionId,
         c.kind === 'lane_closure' ? `${t('lanes')} ${c.lanes.join(',')}` : c.kind === 'speed_limit' ? `${c.speedLimitKmh} ${t('kmh')}` : c.text,
         `${c.issuedBy.name} · ${fmtTime(c.issuedAt)}`,
-        h('span', { class: c.state === 'active' ? 'pill on' : 'pill', title: c.delivery ?? '' }, `${c.state === 'active' ? '●' : '○'} ${c.state}${c.delivered ? ` · ${t('delivered')}` : ` · ${t('notDelivered')}`}`),
+        h('span', { class: c.state === 'active' ? 'pill on' : 'pill', title: c.delivery ?? '' }, `${c.state === 'active' ? '●' : '○'} ${controlStateName(c.state)}${c.delivered ? ` · ${t('delivered')}` : ` · ${t('notDelivered')}`}`),
         runs && c.state === 'active' ? h('button', { class: 'small', 'data-action': 'lift', onclick: () => act(`${base}/controls/${encodeURIComponent(c.id)}/lift`) }, t('lift')) : '',
       ])));
       detail.append(box);
@@ -214,7 +223,7 @@ export function incidentsView(root: HTMLElement, params: Record<string, string>)
     }
 
     detail.append(h('div', { class: 'card' }, h('h3', null, t('steps')), table([t('time'), t('action'), t('state'), t('by'), t('note')],
-      i.steps.map((s: any) => [fmtTime(s.at), s.action, `${stateName(s.from)} → ${stateName(s.to)}`, `${s.by.name} (${s.by.organisation})`, s.note ?? '']), { id: 'steps-table' })));
+      i.steps.map((s: any) => [fmtTime(s.at), actionName(s.action), `${stateName(s.from)} → ${stateName(s.to)}`, `${s.by.name} (${s.by.organisation})`, s.note ?? '']), { id: 'steps-table' })));
     detail.append(h('p', { class: 'muted' }, h('a', { href: '#', onclick: (e: Event) => { e.preventDefault(); navigate('map'); } }, `← ${t('navMap')}`)));
   };
 

@@ -209,10 +209,15 @@ public sealed class PostgresHubStore : SqlHubStore
                 _laneCount++;
             }
             _idle.Writer.TryWrite(await OpenLaneAsync(ct));
-            // The other lanes connect while the reader fills the first chunk: a new connection starts a
-            // server process (~20 ms), which would otherwise hold up the second chunk.
-            _spareLanes = OpenSpareLanesAsync();
         }
+
+        /// <summary>
+        /// A chunk at least this big is taken as the start of a bulk load (a file import's first chunk is
+        /// <see cref="IngestService.FirstChunkSize"/>): the other lanes then connect while it is written,
+        /// since a new connection starts a server process (~20 ms) that would otherwise hold up the second
+        /// chunk. Writers that only ever get small chunks (live feeds) keep to one connection.
+        /// </summary>
+        private const int BulkChunkRows = IngestService.FirstChunkSize;
 
         /// <summary>Opens the lanes after the first one in the background; a failure leaves it to the chunk that needs the lane.</summary>
         private async Task OpenSpareLanesAsync()
@@ -289,6 +294,10 @@ public sealed class PostgresHubStore : SqlHubStore
             if (chunk.Positions.Count != rows.Count || chunk.Raws.Count != rows.Count)
             {
                 throw new ArgumentException("the chunk's rows, positions and raws differ in number", nameof(chunk));
+            }
+            if (rows.Count >= BulkChunkRows && _spareLanes is null)
+            {
+                _spareLanes = OpenSpareLanesAsync();
             }
             // Before the first await, so chunks register in the order they are handed over.
             var duplicate = new bool[rows.Count];

@@ -247,8 +247,8 @@ public sealed class IngestService(IHubStore store, DatasetRegistry registry, Tim
         {
             // The first chunk is read on the caller's thread (a small push ends there). A bigger batch goes on
             // on a thread of its own: reading is CPU-bound and synchronous, and on a thread-pool thread it
-            // held up the continuations of the store's writes (a chunk's commit waited while the reader
-            // parsed, and the database sat idle).
+            // would hold one of the pool's few threads (two on two cores) that the store's writes need for
+            // their continuations.
             if (ReadChunks(1))
             {
                 await Task.Factory.StartNew(() => ReadChunks(int.MaxValue), ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);

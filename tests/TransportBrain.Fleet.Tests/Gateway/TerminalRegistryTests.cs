@@ -11,11 +11,7 @@ public class TerminalRegistryTests
     [Fact]
     public async Task A_plate_registered_by_one_terminal_is_refused_to_another_until_the_first_deregisters()
     {
-        var dir = Directory.CreateTempSubdirectory("brain-registry-").FullName;
-        var catalog = new DatasetRegistry(FleetDatasets.All);
-        var store = HubStores.Open("sqlite", dir);
-        await store.InitializeAsync(catalog);
-        try
+        await WithStoreAsync(async (store, catalog) =>
         {
             var registry = await TerminalRegistry.LoadAsync(store, catalog, TimeProvider.System);
             var body = TestTerminal.RegistrationBody("贵A12345");
@@ -34,22 +30,13 @@ public class TerminalRegistryTests
             await registry.DeregisterAsync("013800000001");
             Assert.Equal(Jt808RegistrationResult.Success, (await registry.RegisterAsync("013800000002", reg)).Result);
             await registry.FlushAsync();
-        }
-        finally
-        {
-            await store.DisposeAsync();
-            Directory.Delete(dir, true);
-        }
+        });
     }
 
     [Fact]
     public async Task Registrations_arriving_together_are_all_answered_stored_and_recorded()
     {
-        var dir = Directory.CreateTempSubdirectory("brain-registry-").FullName;
-        var catalog = new DatasetRegistry(FleetDatasets.All);
-        var store = HubStores.Open("sqlite", dir);
-        await store.InitializeAsync(catalog);
-        try
+        await WithStoreAsync(async (store, catalog) =>
         {
             var registry = await TerminalRegistry.LoadAsync(store, catalog, TimeProvider.System);
             const int N = 300;
@@ -71,6 +58,19 @@ public class TerminalRegistryTests
                 Assert.True(reloaded.Authenticate($"0138{i:D8}", results[i - 1].AuthCode!));
             }
             Assert.Equal(N, await store.CountRecordsAsync(FleetDatasets.Terminal));
+        });
+    }
+
+    /// <summary>Runs a test against a fresh SQLite store with the fleet datasets, then deletes it.</summary>
+    private static async Task WithStoreAsync(Func<IHubStore, DatasetRegistry, Task> test)
+    {
+        var dir = Directory.CreateTempSubdirectory("brain-registry-").FullName;
+        var catalog = new DatasetRegistry(FleetDatasets.All);
+        var store = HubStores.Open("sqlite", dir);
+        await store.InitializeAsync(catalog);
+        try
+        {
+            await test(store, catalog);
         }
         finally
         {

@@ -38,13 +38,11 @@ internal static class DataCommands
             };
             var progress = new IngestProgress();
             var watch = Stopwatch.StartNew();
-            using var span = new TimeSpanObserver(d);
-            using var following = d.TimeField is null ? null : p.Ingest.Feed.Subscribe(d.Id, span);
             var run = p.Ingest.IngestAsync(d, source, path.FullName, progress, ct);
             await ShowProgressAsync(run, progress, path.Length, watch);
             var report = await run;
             PrintReport(report, watch.Elapsed);
-            if (d.Id == TransportBrain.Highway.HighwayDatasets.GantryTransaction.Id && span.From is { } from && span.To is { } to)
+            if (d.Id == TransportBrain.Highway.HighwayDatasets.GantryTransaction.Id && progress.EventsFrom is { } from && progress.EventsTo is { } to)
             {
                 await HighwayCommands.RecomputeAndPrintAsync(p, from.AddSeconds(-1), to.AddSeconds(1), ct);
             }
@@ -219,33 +217,4 @@ internal sealed class RecordExporter(DatasetDefinition dataset, string format, T
 
     private static string Csv(string s) =>
         s.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + s.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : s;
-}
-
-/// <summary>Follows an import to learn the time range it stored.</summary>
-internal sealed class TimeSpanObserver(DatasetDefinition dataset) : IStoredRecordObserver, IDisposable
-{
-    private readonly int _time = dataset.TimeFieldIndex;
-
-    public DateTimeOffset? From { get; private set; }
-    public DateTimeOffset? To { get; private set; }
-
-    public void OnStored(DatasetDefinition d, IReadOnlyList<object?[]> rows)
-    {
-        if (_time < 0)
-        {
-            return;
-        }
-        foreach (var row in rows)
-        {
-            if (row[_time] is DateTimeOffset t)
-            {
-                From = From is { } f && f <= t ? f : t;
-                To = To is { } e && e >= t ? e : t;
-            }
-        }
-    }
-
-    public void Dispose()
-    {
-    }
 }

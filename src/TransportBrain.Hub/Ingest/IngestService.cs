@@ -12,11 +12,37 @@ public sealed class IngestProgress
     private long _stored;
     private long _quarantined;
     private long _bytes;
+    private long _eventsFrom = long.MaxValue;
+    private long _eventsTo = long.MinValue;
 
     public long Read => Interlocked.Read(ref _read);
     public long Stored => Interlocked.Read(ref _stored);
     public long Quarantined => Interlocked.Read(ref _quarantined);
     public long Bytes => Interlocked.Read(ref _bytes);
+
+    /// <summary>
+    /// The earliest event time (the dataset's time field) of the records that passed the gate so far; null
+    /// before the first one, or when the dataset has no time field. A record the store then refuses as a
+    /// duplicate is counted in: the span is what the batch brought, for recomputing what depends on it.
+    /// </summary>
+    public DateTimeOffset? EventsFrom => Interlocked.Read(ref _eventsFrom) is var t && t != long.MaxValue ? new DateTimeOffset(t, TimeSpan.Zero) : null;
+
+    /// <summary>The latest event time of the records that passed the gate so far (see <see cref="EventsFrom"/>).</summary>
+    public DateTimeOffset? EventsTo => Interlocked.Read(ref _eventsTo) is var t && t != long.MinValue ? new DateTimeOffset(t, TimeSpan.Zero) : null;
+
+    /// <summary>Widens the event-time span; called by the one thread that reads the batch.</summary>
+    internal void SawEvent(DateTimeOffset time)
+    {
+        var ticks = time.UtcTicks;
+        if (ticks < _eventsFrom)
+        {
+            Interlocked.Exchange(ref _eventsFrom, ticks);
+        }
+        if (ticks > _eventsTo)
+        {
+            Interlocked.Exchange(ref _eventsTo, ticks);
+        }
+    }
 
     internal void SetRead(long read, long bytes)
     {
@@ -134,7 +160,8 @@ public sealed class IngestService(IHubStore store, DatasetRegistry registry, Tim
         {
             var chunk = buffers.Chunk;
             stored += result.Stored;
-            if (Feed.HasObservers(dataset.Id))
+            // A chunk started while nothing followed the dataset was encoded for the store: it has no values to publish.
+            if (chunk.Encoded is null && Feed.HasObservers(dataset.Id))
             {
                 Feed.Publish(dataset, StoredRows(chunk, result));
             }
@@ -154,9 +181,21 @@ public sealed class IngestService(IHubStore store, DatasetRegistry registry, Tim
             recycled.Enqueue(buffers);
         }
 
-        var buffers = new ChunkBuffers(dataset.Fields.Count, source.Format);
+        // Accepted records are encoded for the store as they pass the gate (when it can take them so), unless
+        // a processor follows the dataset and needs their values.
+        var allBuffers = new List<ChunkBuffers>();
+        ChunkBuffers NewBuffers()
+        {
+            var created = new ChunkBuffers(dataset.Fields.Count, source.Format, store.NewEncodedRows(dataset));
+            allBuffers.Add(created);
+            return created;
+        }
+        bool Encode() => !Feed.HasObservers(dataset.Id);
+        var buffers = NewBuffers();
+        buffers.Start(Encode());
         var violations = new List<Violation>();
         var handed = 0;
+        var timeIndex = progress is null ? -1 : dataset.TimeFieldIndex;
 
         // Hands a full chunk to the writer, waiting while two are queued; when the writer has failed, its
         // exception is thrown here.
@@ -191,7 +230,19 @@ public sealed class IngestService(IHubStore store, DatasetRegistry registry, Tim
                 var chunk = buffers.Chunk;
                 if (violations.Count == 0)
                 {
-                    chunk.Rows.Add(values);
+                    if (timeIndex >= 0 && values[timeIndex] is DateTimeOffset eventTime)
+                    {
+                        progress!.SawEvent(eventTime);
+                    }
+                    if (chunk.Encoded is { } encoded)
+                    {
+                        encoded.Add(values);
+                        buffers.ReturnRow(values);
+                    }
+                    else
+                    {
+                        chunk.Rows.Add(values);
+                    }
                     chunk.Positions.Add(record.Position);
                     chunk.Raws.Add(buffers.CopyRaw(record.Raw.Span));
                 }
@@ -214,7 +265,7 @@ public sealed class IngestService(IHubStore store, DatasetRegistry registry, Tim
                         CreatedAt = started,
                     });
                 }
-                if (chunk.Rows.Count + chunk.Rejected.Count >= (handed == 0 ? FirstChunkSize : ChunkSize))
+                if (chunk.Accepted + chunk.Rejected.Count >= (handed == 0 ? FirstChunkSize : ChunkSize))
                 {
                     progress?.SetRead(read, source.BytesRead);
                     Hand(buffers);
@@ -226,15 +277,16 @@ public sealed class IngestService(IHubStore store, DatasetRegistry registry, Tim
                     }
                     else
                     {
-                        buffers = new ChunkBuffers(dataset.Fields.Count, source.Format);
+                        buffers = NewBuffers();
                     }
+                    buffers.Start(Encode());
                     if (handed >= chunks)
                     {
                         return true;
                     }
                 }
             }
-            if (buffers.Chunk.Rows.Count + buffers.Chunk.Rejected.Count > 0)
+            if (buffers.Chunk.Accepted + buffers.Chunk.Rejected.Count > 0)
             {
                 Hand(buffers);
             }
@@ -245,29 +297,43 @@ public sealed class IngestService(IHubStore store, DatasetRegistry registry, Tim
 
         try
         {
-            // The first chunk is read on the caller's thread (a small push ends there). A bigger batch goes on
-            // on a thread of its own: reading is CPU-bound and synchronous, and on a thread-pool thread it
-            // would hold one of the pool's few threads (two on two cores) that the store's writes need for
-            // their continuations.
-            if (ReadChunks(1))
-            {
-                await Task.Factory.StartNew(() => ReadChunks(int.MaxValue), ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-            }
-        }
-        catch (Exception e)
-        {
-            channel.Writer.TryComplete(e);
             try
             {
-                await writerTask;
+                // The first chunk is read on the caller's thread (a small push ends there). A bigger batch goes on
+                // on a thread of its own: reading is CPU-bound and synchronous, and on a thread-pool thread it
+                // would hold one of the pool's few threads (two on two cores) that the store's writes need for
+                // their continuations.
+                if (ReadChunks(1))
+                {
+                    await Task.Factory.StartNew(() => ReadChunks(int.MaxValue), ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+                }
             }
-            catch (Exception) when (!ct.IsCancellationRequested)
+            catch (Exception e)
             {
-                // the reader's failure is the one to report (when the writer failed first, it is the same exception)
+                channel.Writer.TryComplete(e);
+                try
+                {
+                    await writerTask;
+                }
+                catch (Exception) when (!ct.IsCancellationRequested)
+                {
+                    // the reader's failure is the one to report (when the writer failed first, it is the same exception)
+                }
+                throw;
             }
-            throw;
+            await writerTask;
         }
-        await writerTask;
+        finally
+        {
+            // Only once the writer is done with every chunk (else the blocks are left to the collector).
+            if (writerTask.IsCompleted)
+            {
+                foreach (var created in allBuffers)
+                {
+                    created.Dispose();
+                }
+            }
+        }
 
         List<RuleCount> counts;
         lock (tally)
@@ -309,48 +375,29 @@ public sealed class IngestService(IHubStore store, DatasetRegistry registry, Tim
     }
 
     /// <summary>
-    /// A chunk and what it reuses once written: the value arrays of its rows and the blocks its rows'
-    /// raw bytes are copied into (64 KiB each, below the large-object threshold).
+    /// A chunk and what it reuses once written: the value arrays of its rows (or the store's encoding of
+    /// them) and the pooled blocks its rows' raw bytes are copied into.
     /// </summary>
-    private sealed class ChunkBuffers(int fieldCount, string format)
+    private sealed class ChunkBuffers(int fieldCount, string format, EncodedRows? encoded) : IDisposable
     {
-        private const int BlockSize = 64 * 1024;
-        private readonly List<byte[]> _blocks = [];
+        private readonly ByteBlocks _raws = new();
         private readonly Stack<object?[]> _spareRows = new();
-        private int _block;
-        private int _used;
 
         public IngestChunk Chunk { get; } = new(ChunkSize, format);
+
+        /// <summary>Starts the (empty) chunk, with its records encoded for the store when it can take them so and <paramref name="encode"/> says to.</summary>
+        public void Start(bool encode)
+        {
+            Chunk.Encoded = encode ? encoded : null;
+            Chunk.Encoded?.Clear();
+        }
 
         /// <summary>A value array for the next record; the gate overwrites every slot.</summary>
         public object?[] RentRow() => _spareRows.Count > 0 ? _spareRows.Pop() : new object?[fieldCount];
 
         public void ReturnRow(object?[] row) => _spareRows.Push(row);
 
-        public ReadOnlyMemory<byte> CopyRaw(ReadOnlySpan<byte> raw)
-        {
-            if (raw.Length > BlockSize / 4)
-            {
-                return raw.ToArray();
-            }
-            if (_block == _blocks.Count || BlockSize - _used < raw.Length)
-            {
-                if (_block < _blocks.Count)
-                {
-                    _block++;
-                }
-                if (_block == _blocks.Count)
-                {
-                    _blocks.Add(new byte[BlockSize]);
-                }
-                _used = 0;
-            }
-            var block = _blocks[_block];
-            raw.CopyTo(block.AsSpan(_used));
-            var copy = new ReadOnlyMemory<byte>(block, _used, raw.Length);
-            _used += raw.Length;
-            return copy;
-        }
+        public ReadOnlyMemory<byte> CopyRaw(ReadOnlySpan<byte> raw) => _raws.Append(raw);
 
         /// <summary>
         /// Lets go of the written chunk's values at once (observers have had them, and copy what they
@@ -363,6 +410,7 @@ public sealed class IngestService(IHubStore store, DatasetRegistry registry, Tim
             {
                 Array.Clear(row);
             }
+            Chunk.Encoded?.Clear();
             Chunk.Rejected.Clear();
         }
 
@@ -374,11 +422,18 @@ public sealed class IngestService(IHubStore store, DatasetRegistry registry, Tim
                 _spareRows.Push(row);
             }
             Chunk.Rows.Clear();
+            Chunk.Encoded?.Clear();
             Chunk.Positions.Clear();
             Chunk.Raws.Clear();
             Chunk.Rejected.Clear();
-            _block = 0;
-            _used = 0;
+            _raws.Clear();
+        }
+
+        /// <summary>Gives the pooled blocks back, once no writer can read the chunk any more.</summary>
+        public void Dispose()
+        {
+            _raws.Dispose();
+            encoded?.Dispose();
         }
     }
 

@@ -21,6 +21,12 @@ public interface IHubStore : IAsyncDisposable
     Task InitializeAsync(DatasetRegistry registry, CancellationToken ct = default);
 
     Task<IRecordWriter> OpenWriterAsync(DatasetDefinition dataset, long batchId, CancellationToken ct = default);
+
+    /// <summary>
+    /// A buffer in which the ingest pipeline can encode the dataset's accepted records for this store's
+    /// writers, as they pass the gate (see <see cref="EncodedRows"/>); null when the store takes value arrays only.
+    /// </summary>
+    EncodedRows? NewEncodedRows(DatasetDefinition dataset);
     Task<RecordPage> ReadRecordsAsync(DatasetDefinition dataset, RecordQuery query, CancellationToken ct = default);
     Task<long> CountRecordsAsync(DatasetDefinition dataset, CancellationToken ct = default);
     Task<IReadOnlySet<string>> LoadFieldValuesAsync(DatasetDefinition dataset, string field, CancellationToken ct = default);

@@ -60,11 +60,45 @@ public sealed class IngestChunk(int capacity, string format)
     /// <summary>"csv" or "json", the format of the raw bytes.</summary>
     public string Format { get; } = format;
 
+    /// <summary>
+    /// The accepted records' values, unless they are in <see cref="Encoded"/> instead (then this is empty):
+    /// a chunk holds its records one way or the other.
+    /// </summary>
     public List<object?[]> Rows { get; } = new(capacity);
+
+    /// <summary>
+    /// The accepted records already encoded by the store (<see cref="IHubStore.NewEncodedRows"/>), when
+    /// the pipeline had no use for their values after the gate; null when they are in <see cref="Rows"/>.
+    /// </summary>
+    public EncodedRows? Encoded { get; set; }
+
+    /// <summary>How many accepted records the chunk holds, however they are held.</summary>
+    public int Accepted => Encoded?.Count ?? Rows.Count;
+
     public List<long> Positions { get; } = new(capacity);
     /// <summary>Original bytes of each row, kept only so a duplicate can be quarantined with them.</summary>
     public List<ReadOnlyMemory<byte>> Raws { get; } = new(capacity);
     public List<QuarantinedRecord> Rejected { get; } = [];
+}
+
+/// <summary>
+/// Accepted records in a store's own wire format, encoded as the gate accepts them. A big import keeps
+/// several chunks in flight; as value arrays their strings and boxed numbers would be millions of small
+/// objects that every garbage collection has to find alive and move, where encoded they are a few
+/// reusable buffers. Each store reads only the encoding it made.
+/// </summary>
+public abstract class EncodedRows : IDisposable
+{
+    public abstract int Count { get; }
+
+    /// <summary>Encodes one accepted record's typed values (in schema order); the array is the caller's again afterwards.</summary>
+    public abstract void Add(object?[] values);
+
+    /// <summary>Empties the buffer for reuse by the next chunk.</summary>
+    public abstract void Clear();
+
+    /// <summary>Gives back what the buffer pooled; it is not used afterwards.</summary>
+    public abstract void Dispose();
 }
 
 /// <summary>What the store did with a chunk.</summary>

@@ -118,6 +118,8 @@ public abstract class SqlHubStore : IHubStore
     public Task<IRecordWriter> OpenWriterAsync(DatasetDefinition dataset, long batchId, CancellationToken ct = default) =>
         CreateWriterAsync(dataset, batchId, ct);
 
+    public virtual EncodedRows? NewEncodedRows(DatasetDefinition dataset) => null;
+
     public async Task<RecordPage> ReadRecordsAsync(DatasetDefinition d, RecordQuery q, CancellationToken ct = default)
     {
         var table = DatasetIds.TableName(d.Id);
@@ -654,9 +656,15 @@ public abstract class SqlHubStore : IHubStore
     }
 
     /// <summary>Builds a quarantined record for a row the store refused because its key is taken.</summary>
-    protected static QuarantinedRecord Duplicate(DatasetDefinition d, long batchId, long position, ReadOnlyMemory<byte> raw, string format, object?[] row, DateTimeOffset at)
+    /// <param name="keyValues">The record's unique-key values, in the order of <see cref="DatasetDefinition.UniqueKey"/>.</param>
+    protected static QuarantinedRecord Duplicate(DatasetDefinition d, long batchId, long position, ReadOnlyMemory<byte> raw, string format, ReadOnlySpan<object?> keyValues, DateTimeOffset at)
     {
-        var key = string.Join(", ", d.UniqueKey.Select(k => $"{k}={ValueParser.Format(row[d.FieldIndex(k)])}"));
+        var parts = new string[d.UniqueKey.Count];
+        for (var k = 0; k < parts.Length; k++)
+        {
+            parts[k] = $"{d.UniqueKey[k]}={ValueParser.Format(keyValues[k])}";
+        }
+        var key = string.Join(", ", parts);
         return new QuarantinedRecord
         {
             DatasetId = d.Id,

@@ -84,6 +84,8 @@ public sealed class PostgresHubStore : SqlHubStore
         return set;
     }
 
+    public override EncodedRows NewEncodedRows(DatasetDefinition dataset) => new PostgresEncodedRows(dataset);
+
     protected override async Task<IRecordWriter> CreateWriterAsync(DatasetDefinition dataset, long batchId, CancellationToken ct)
     {
         var writer = new PostgresRecordWriter(this, dataset, batchId);
@@ -290,7 +292,22 @@ public sealed class PostgresHubStore : SqlHubStore
 
         public async ValueTask<ChunkResult> WriteAsync(IngestChunk chunk, CancellationToken ct = default)
         {
-            var rows = chunk.Rows;
+            switch (chunk.Encoded)
+            {
+                case null:
+                    using (var encoded = EncodeRows(chunk.Rows))
+                    {
+                        return await WriteAsync(chunk, encoded, ct);
+                    }
+                case PostgresEncodedRows encoded when encoded.Dataset.Id == _dataset.Id:
+                    return await WriteAsync(chunk, encoded, ct);
+                default:
+                    throw new ArgumentException($"the chunk's records were not encoded for {_dataset.Id} in PostgreSQL", nameof(chunk));
+            }
+        }
+
+        private async ValueTask<ChunkResult> WriteAsync(IngestChunk chunk, PostgresEncodedRows rows, CancellationToken ct)
+        {
             if (chunk.Positions.Count != rows.Count || chunk.Raws.Count != rows.Count)
             {
                 throw new ArgumentException("the chunk's rows, positions and raws differ in number", nameof(chunk));
@@ -301,7 +318,7 @@ public sealed class PostgresHubStore : SqlHubStore
             }
             // Before the first await, so chunks register in the order they are handed over.
             var duplicate = new bool[rows.Count];
-            var keys = _unique ? KeysOf(chunk, duplicate) : null;
+            var keys = _unique ? KeysOf(rows, duplicate) : null;
             Ticket ticket;
             Ticket[] earlier;
             lock (_sync)
@@ -338,7 +355,7 @@ public sealed class PostgresHubStore : SqlHubStore
                     {
                         try
                         {
-                            var result = await WriteOnLaneAsync(lane, chunk, duplicate, keys, ticket, ct);
+                            var result = await WriteOnLaneAsync(lane, chunk, rows, duplicate, keys, ticket, ct);
                             ticket.Committed.TrySetResult(true);
                             return result;
                         }
@@ -367,17 +384,28 @@ public sealed class PostgresHubStore : SqlHubStore
             }
         }
 
-        private async Task<ChunkResult> WriteOnLaneAsync(Lane lane, IngestChunk chunk, bool[] duplicate, Dictionary<object, int>? keys, Ticket ticket, CancellationToken ct)
+        /// <summary>A chunk that came as value arrays (a live feed, a derived dataset), encoded the way the ingest pipeline encodes a file's.</summary>
+        private PostgresEncodedRows EncodeRows(List<object?[]> rows)
+        {
+            var encoded = new PostgresEncodedRows(_dataset);
+            foreach (var row in rows)
+            {
+                encoded.Add(row);
+            }
+            return encoded;
+        }
+
+        private async Task<ChunkResult> WriteOnLaneAsync(Lane lane, IngestChunk chunk, PostgresEncodedRows rows, bool[] duplicate, Dictionary<object, int>? keys, Ticket ticket, CancellationToken ct)
         {
             if (keys is null || keys.Count == 0)
             {
-                return await CopyAsync(lane, chunk, duplicate, null, ticket, ct);
+                return await CopyAsync(lane, chunk, rows, duplicate, null, ticket, ct);
             }
             if (Volatile.Read(ref _checkedChunksLeft) <= 0)
             {
                 try
                 {
-                    return await CopyAsync(lane, chunk, duplicate, null, ticket, ct);
+                    return await CopyAsync(lane, chunk, rows, duplicate, null, ticket, ct);
                 }
                 catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
                 {
@@ -387,27 +415,27 @@ public sealed class PostgresHubStore : SqlHubStore
             }
             try
             {
-                return await CopyAsync(lane, chunk, duplicate, keys, ticket, ct);
+                return await CopyAsync(lane, chunk, rows, duplicate, keys, ticket, ct);
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
             {
                 // Another writer stored one of these keys after the check.
             }
-            return await WriteThroughStagingAsync(lane, chunk, duplicate, ticket, ct);
+            return await WriteThroughStagingAsync(lane, chunk, rows, duplicate, ticket, ct);
         }
 
         /// <summary>
         /// One transaction: (with <paramref name="check"/>) mark the rows whose key is stored, COPY the
         /// others into the table, quarantine, wait for the previous chunk, commit.
         /// </summary>
-        private async Task<ChunkResult> CopyAsync(Lane lane, IngestChunk chunk, bool[] marked, Dictionary<object, int>? check, Ticket ticket, CancellationToken ct)
+        private async Task<ChunkResult> CopyAsync(Lane lane, IngestChunk chunk, PostgresEncodedRows rows, bool[] marked, Dictionary<object, int>? check, Ticket ticket, CancellationToken ct)
         {
             var connection = lane.Connection;
             var duplicate = (bool[])marked.Clone();
             await using var tx = await connection.BeginTransactionAsync(ct);
             if (check is not null)
             {
-                var found = await MarkStoredAsync(lane, chunk, duplicate, check, tx, ct);
+                var found = await MarkStoredAsync(lane, rows, duplicate, check, tx, ct);
                 if (found > 0)
                 {
                     Volatile.Write(ref _checkedChunksLeft, CheckedChunksAfterConflict);
@@ -418,16 +446,15 @@ public sealed class PostgresHubStore : SqlHubStore
                 }
             }
             var stored = 0;
-            if (chunk.Rows.Count > 0)
+            if (rows.Count > 0)
             {
                 // The chunk's rows are numbered from one value of the _seq sequence (see PostgresDialect.RecordSequenceBlock).
-                var numbered = chunk.Rows.Count <= PostgresDialect.RecordSequenceBlock;
+                var numbered = rows.Count <= PostgresDialect.RecordSequenceBlock;
                 var seq = numbered ? await NextSequenceBlockAsync(lane, tx, ct) : 0;
                 var copy = lane.Copy;
                 await copy.BeginAsync(connection, numbered ? _copyNumbered : _copy, ct);
                 try
                 {
-                    var rows = chunk.Rows;
                     for (var r = 0; r < rows.Count; r++)
                     {
                         if (duplicate[r])
@@ -445,7 +472,7 @@ public sealed class PostgresHubStore : SqlHubStore
                         }
                         copy.Int64(_batchId);
                         copy.Int64(chunk.Positions[r]);
-                        WriteValues(copy, rows[r]);
+                        copy.Encoded(rows.Values(r));
                         stored++;
                         await copy.FlushIfFullAsync(ct);
                     }
@@ -457,7 +484,7 @@ public sealed class PostgresHubStore : SqlHubStore
                     throw;
                 }
             }
-            var result = await QuarantineAsync(lane, chunk, duplicate, ct);
+            var result = await QuarantineAsync(lane, chunk, rows, duplicate, ct);
             await CommitAfterPreviousAsync(tx, ticket, ct);
             return result with { Stored = stored };
         }
@@ -512,14 +539,13 @@ public sealed class PostgresHubStore : SqlHubStore
         private sealed class PreviousChunkPendingException : Exception;
 
         /// <summary>Marks the rows whose key repeats an earlier row of the chunk; returns each key's first row.</summary>
-        private Dictionary<object, int> KeysOf(IngestChunk chunk, bool[] duplicate)
+        private Dictionary<object, int> KeysOf(PostgresEncodedRows rows, bool[] duplicate)
         {
-            var rows = chunk.Rows;
             var firstRowOfKey = new Dictionary<object, int>(rows.Count);
             for (var r = 0; r < rows.Count; r++)
             {
                 // A key with a NULL part never conflicts: the unique index treats NULLs as distinct.
-                if (KeyOf(rows[r]) is { } key && !firstRowOfKey.TryAdd(key, r))
+                if (KeyOf(rows.KeyValues(r)) is { } key && !firstRowOfKey.TryAdd(key, r))
                 {
                     duplicate[r] = true;
                 }
@@ -528,7 +554,7 @@ public sealed class PostgresHubStore : SqlHubStore
         }
 
         /// <summary>Marks the rows whose key is already stored; returns how many.</summary>
-        private async Task<int> MarkStoredAsync(Lane lane, IngestChunk chunk, bool[] duplicate, Dictionary<object, int> keys, NpgsqlTransaction tx, CancellationToken ct)
+        private async Task<int> MarkStoredAsync(Lane lane, PostgresEncodedRows rows, bool[] duplicate, Dictionary<object, int> keys, NpgsqlTransaction tx, CancellationToken ct)
         {
             var columns = new Array[_keyIndexes.Length];
             for (var k = 0; k < _keyIndexes.Length; k++)
@@ -540,7 +566,7 @@ public sealed class PostgresHubStore : SqlHubStore
             {
                 for (var k = 0; k < _keyIndexes.Length; k++)
                 {
-                    SetKeyValue(columns[k], n, _fieldTypes[_keyIndexes[k]], chunk.Rows[r][_keyIndexes[k]]!);
+                    SetKeyValue(columns[k], n, _fieldTypes[_keyIndexes[k]], rows.KeyValues(r)[k]!);
                 }
                 n++;
             }
@@ -568,7 +594,7 @@ public sealed class PostgresHubStore : SqlHubStore
                 {
                     values[k] = _store.Dialect.FromDb(reader, k, _fieldTypes[_keyIndexes[k]]);
                 }
-                if (KeyOf(values, identity: true) is { } key && keys.TryGetValue(key, out var r) && !duplicate[r])
+                if (KeyOf(values) is { } key && keys.TryGetValue(key, out var r) && !duplicate[r])
                 {
                     duplicate[r] = true;
                     found++;
@@ -578,19 +604,19 @@ public sealed class PostgresHubStore : SqlHubStore
         }
 
         /// <summary>
-        /// The row's unique key as a value that compares the way PostgreSQL compares it (instants to
-        /// the microsecond, -0 equal to 0), or null when a part of it is null.
+        /// A unique key (its values in the key's order) as a value that compares the way PostgreSQL
+        /// compares it (instants to the microsecond, -0 equal to 0), or null when a part of it is null.
         /// </summary>
-        private object? KeyOf(object?[] row, bool identity = false)
+        private static object? KeyOf(ReadOnlySpan<object?> parts)
         {
-            if (_keyIndexes.Length == 1)
+            if (parts.Length == 1)
             {
-                return Normalize(row[identity ? 0 : _keyIndexes[0]]);
+                return Normalize(parts[0]);
             }
             var sb = new System.Text.StringBuilder();
-            for (var k = 0; k < _keyIndexes.Length; k++)
+            foreach (var part in parts)
             {
-                var v = Normalize(row[identity ? k : _keyIndexes[k]]);
+                var v = Normalize(part);
                 if (v is null)
                 {
                     return null;
@@ -641,39 +667,8 @@ public sealed class PostgresHubStore : SqlHubStore
             }
         }
 
-        private void WriteValues(BinaryCopyBuffer copy, object?[] row)
-        {
-            for (var i = 0; i < row.Length; i++)
-            {
-                var value = row[i];
-                if (value is null or DBNull)
-                {
-                    copy.Null();
-                    continue;
-                }
-                switch (_fieldTypes[i])
-                {
-                    case FieldType.String:
-                        copy.Text(value as string ?? Convert.ToString(value, CultureInfo.InvariantCulture) ?? "");
-                        break;
-                    case FieldType.Int64:
-                        copy.Int64(value is long l ? l : Convert.ToInt64(value, CultureInfo.InvariantCulture));
-                        break;
-                    case FieldType.Instant:
-                        copy.Instant(value is DateTimeOffset t ? t : PostgresDialect.ToUtcMicroseconds(value));
-                        break;
-                    case FieldType.Double:
-                        copy.Double(value is double d ? d : Convert.ToDouble(value, CultureInfo.InvariantCulture));
-                        break;
-                    default:
-                        copy.Boolean(value is bool b ? b : Convert.ToBoolean(value, CultureInfo.InvariantCulture));
-                        break;
-                }
-            }
-        }
-
         /// <summary>COPYs the rejected records and the duplicates into hub_quarantine; Stored is left 0.</summary>
-        private async Task<ChunkResult> QuarantineAsync(Lane lane, IngestChunk chunk, bool[] duplicate, CancellationToken ct)
+        private async Task<ChunkResult> QuarantineAsync(Lane lane, IngestChunk chunk, PostgresEncodedRows rows, bool[] duplicate, CancellationToken ct)
         {
             var violations = new List<Violation>();
             var duplicateRows = new List<int>();
@@ -684,7 +679,7 @@ public sealed class PostgresHubStore : SqlHubStore
             {
                 if (duplicate[r])
                 {
-                    var q = Duplicate(_dataset, _batchId, chunk.Positions[r], chunk.Raws[r], chunk.Format, chunk.Rows[r], at);
+                    var q = Duplicate(_dataset, _batchId, chunk.Positions[r], chunk.Raws[r], chunk.Format, rows.KeyValues(r), at);
                     records.Add(q);
                     violations.Add(new Violation(RuleKind.Unique, rule, q.Reason));
                     duplicateRows.Add(r);
@@ -752,11 +747,10 @@ public sealed class PostgresHubStore : SqlHubStore
             return insert;
         }
 
-        private async Task<ChunkResult> WriteThroughStagingAsync(Lane lane, IngestChunk chunk, bool[] marked, Ticket ticket, CancellationToken ct)
+        private async Task<ChunkResult> WriteThroughStagingAsync(Lane lane, IngestChunk chunk, PostgresEncodedRows rows, bool[] marked, Ticket ticket, CancellationToken ct)
         {
             var insert = await StagedInsertAsync(lane, ct);
             var connection = lane.Connection;
-            var rows = chunk.Rows;
             var inserted = new bool[rows.Count];
             await using var tx = await connection.BeginTransactionAsync(ct);
             insert.Transaction = tx;
@@ -773,7 +767,7 @@ public sealed class PostgresHubStore : SqlHubStore
                     copy.StartRow(2 + _fieldTypes.Length);
                     copy.Int32(r);
                     copy.Int64(chunk.Positions[r]);
-                    WriteValues(copy, rows[r]);
+                    copy.Encoded(rows.Values(r));
                     await copy.FlushIfFullAsync(ct);
                 }
                 await copy.CompleteAsync(ct);
@@ -808,7 +802,7 @@ public sealed class PostgresHubStore : SqlHubStore
             {
                 duplicate[r] = !inserted[r];
             }
-            var result = await QuarantineAsync(lane, chunk, duplicate, ct);
+            var result = await QuarantineAsync(lane, chunk, rows, duplicate, ct);
             await CommitAfterPreviousAsync(tx, ticket, ct);
             insert.Transaction = null;
             return result with { Stored = stored };

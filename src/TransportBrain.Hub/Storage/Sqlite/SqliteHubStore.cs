@@ -148,6 +148,10 @@ public sealed class SqliteHubStore : SqlHubStore
 
         public async ValueTask<ChunkResult> WriteAsync(IngestChunk chunk, CancellationToken ct = default)
         {
+            if (chunk.Encoded is not null)
+            {
+                throw new ArgumentException("the chunk's records were encoded for another store", nameof(chunk));
+            }
             var rows = chunk.Rows;
             if (chunk.Positions.Count != rows.Count || chunk.Raws.Count != rows.Count)
             {
@@ -171,7 +175,7 @@ public sealed class SqliteHubStore : SqlHubStore
                 dupes = new List<QuarantinedRecord>(duplicateRows.Count);
                 foreach (var r in duplicateRows)
                 {
-                    var q = Duplicate(_dataset, _batchId, chunk.Positions[r], chunk.Raws[r], chunk.Format, rows[r], at);
+                    var q = Duplicate(_dataset, _batchId, chunk.Positions[r], chunk.Raws[r], chunk.Format, [.. _dataset.UniqueKey.Select(k => rows[r][_dataset.FieldIndex(k)])], at);
                     dupes.Add(q);
                     duplicates.Add(new Quality.Violation(Quality.RuleKind.Unique, rule, q.Reason));
                 }

@@ -82,6 +82,9 @@ internal class BinaryTupleBuffer(int capacity)
         Int64((ticks - ticks % 10 - PostgresEpochTicks) / 10);
     }
 
+    /// <summary>The instant (UTC) of a timestamptz's microseconds, as <see cref="Instant"/> wrote them.</summary>
+    public static DateTimeOffset InstantOf(long microseconds) => new(microseconds * 10 + PostgresEpochTicks, TimeSpan.Zero);
+
     /// <summary>Text as UTF-8 (a lone surrogate becomes U+FFFD, as SQLite stores it).</summary>
     public void Text(string value)
     {

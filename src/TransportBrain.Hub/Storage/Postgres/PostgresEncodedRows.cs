@@ -1,5 +1,6 @@
+using System.Buffers.Binary;
 using System.Globalization;
-using System.Runtime.InteropServices;
+using System.Text;
 using TransportBrain.Hub.Catalog;
 
 namespace TransportBrain.Hub.Storage.Postgres;
@@ -7,44 +8,75 @@ namespace TransportBrain.Hub.Storage.Postgres;
 /// <summary>
 /// A chunk's accepted records as the PostgreSQL writer sends them: each row's field values in binary
 /// COPY format (without the field count and the _seq, _batch and _pos columns, which the writer puts
-/// before them), in pooled blocks reused from chunk to chunk (<see cref="ByteBlocks"/>); and each row's
-/// unique-key values, which the writer needs to find duplicates.
+/// before them) and each row's unique key (<see cref="EncodedKey"/>), all in pooled blocks reused from
+/// chunk to chunk (<see cref="ByteBlocks"/>). No object per record stays alive in between.
 /// </summary>
 internal sealed class PostgresEncodedRows(DatasetDefinition dataset) : EncodedRows
 {
     private readonly FieldType[] _types = [.. dataset.Fields.Select(f => f.Type)];
     private readonly int[] _keyIndexes = [.. dataset.UniqueKey.Select(dataset.FieldIndex)];
-    private readonly BinaryTupleBuffer _row = new(1024);
+    private readonly BinaryTupleBuffer _scratch = new(1024);
     private readonly ByteBlocks _bytes = new();
-    private readonly List<ReadOnlyMemory<byte>> _rows = [];
-    private readonly List<object?> _keyValues = [];
+    private readonly List<(ReadOnlyMemory<byte> Values, ReadOnlyMemory<byte> Key)> _rows = [];
 
     public DatasetDefinition Dataset { get; } = dataset;
 
     public override int Count => _rows.Count;
 
     /// <summary>The encoded field values of row <paramref name="row"/>.</summary>
-    public ReadOnlySpan<byte> Values(int row) => _rows[row].Span;
+    public ReadOnlySpan<byte> Values(int row) => _rows[row].Values.Span;
 
-    /// <summary>The row's unique-key values, in the order of the dataset's key.</summary>
-    public ReadOnlySpan<object?> KeyValues(int row) =>
-        CollectionsMarshal.AsSpan(_keyValues).Slice(row * _keyIndexes.Length, _keyIndexes.Length);
+    /// <summary>The row's unique key; null when the dataset has none or a part of it is null (such a key never conflicts).</summary>
+    public EncodedKey? Key(int row) => _rows[row].Key.IsEmpty ? null : new EncodedKey(_rows[row].Key);
+
+    /// <summary>The row's unique-key values (in the key's order) as PostgreSQL stores them, for queries and messages.</summary>
+    public object?[] KeyValues(int row)
+    {
+        var key = _rows[row].Key.Span;
+        var values = new object?[_keyIndexes.Length];
+        for (var k = 0; k < values.Length; k++)
+        {
+            var length = BinaryPrimitives.ReadInt32BigEndian(key);
+            values[k] = Decode(key.Slice(4, length), _types[_keyIndexes[k]]);
+            key = key[(4 + length)..];
+        }
+        return values;
+    }
 
     public override void Add(object?[] values)
     {
-        _row.Clear();
-        Write(_row, values, _types);
-        _rows.Add(_bytes.Append(_row.Slice(0, _row.Length)));
-        foreach (var k in _keyIndexes)
+        _scratch.Clear();
+        Write(_scratch, values, _types);
+        var encoded = _bytes.Append(_scratch.Slice(0, _scratch.Length));
+        var key = ReadOnlyMemory<byte>.Empty;
+        if (_keyIndexes.Length > 0)
         {
-            _keyValues.Add(values[k]);
+            _scratch.Clear();
+            if (WriteKey(_scratch, values, _keyIndexes, _types))
+            {
+                key = _bytes.Append(_scratch.Slice(0, _scratch.Length));
+            }
         }
+        _rows.Add((encoded, key));
+    }
+
+    /// <summary>The key of values read back from the table (in the key's order), encoded as <see cref="Add"/> encodes a row's.</summary>
+    public EncodedKey? KeyOf(object?[] keyValues)
+    {
+        _scratch.Clear();
+        var positions = new int[keyValues.Length];
+        var types = new FieldType[keyValues.Length];
+        for (var k = 0; k < positions.Length; k++)
+        {
+            positions[k] = k;
+            types[k] = _types[_keyIndexes[k]];
+        }
+        return WriteKey(_scratch, keyValues, positions, types) ? new EncodedKey(_scratch.Slice(0, _scratch.Length).ToArray()) : null;
     }
 
     public override void Clear()
     {
         _rows.Clear();
-        _keyValues.Clear();
         _bytes.Clear();
     }
 
@@ -59,30 +91,84 @@ internal sealed class PostgresEncodedRows(DatasetDefinition dataset) : EncodedRo
     {
         for (var i = 0; i < row.Length; i++)
         {
-            var value = row[i];
-            if (value is null or DBNull)
+            if (row[i] is null or DBNull)
             {
                 buffer.Null();
-                continue;
             }
-            switch (types[i])
+            else
             {
-                case FieldType.String:
-                    buffer.Text(value as string ?? Convert.ToString(value, CultureInfo.InvariantCulture) ?? "");
-                    break;
-                case FieldType.Int64:
-                    buffer.Int64(value is long l ? l : Convert.ToInt64(value, CultureInfo.InvariantCulture));
-                    break;
-                case FieldType.Instant:
-                    buffer.Instant(value is DateTimeOffset t ? t : PostgresDialect.ToUtcMicroseconds(value));
-                    break;
-                case FieldType.Double:
-                    buffer.Double(value is double d ? d : Convert.ToDouble(value, CultureInfo.InvariantCulture));
-                    break;
-                default:
-                    buffer.Boolean(value is bool b ? b : Convert.ToBoolean(value, CultureInfo.InvariantCulture));
-                    break;
+                WriteValue(buffer, row[i]!, types[i], asKey: false);
             }
         }
+    }
+
+    /// <summary>
+    /// Encodes the values at <paramref name="positions"/> so that two keys have the same bytes exactly when
+    /// PostgreSQL's unique index holds them equal: text as UTF-8, instants to the microsecond, -0 as 0 and
+    /// every NaN as one. False (nothing to compare) when a part is null.
+    /// </summary>
+    private static bool WriteKey(BinaryTupleBuffer buffer, object?[] values, int[] positions, FieldType[] types)
+    {
+        foreach (var i in positions)
+        {
+            if (values[i] is null or DBNull)
+            {
+                return false;
+            }
+            WriteValue(buffer, values[i]!, types[i], asKey: true);
+        }
+        return true;
+    }
+
+    private static void WriteValue(BinaryTupleBuffer buffer, object value, FieldType type, bool asKey)
+    {
+        switch (type)
+        {
+            case FieldType.String:
+                buffer.Text(value as string ?? Convert.ToString(value, CultureInfo.InvariantCulture) ?? "");
+                break;
+            case FieldType.Int64:
+                buffer.Int64(value is long l ? l : Convert.ToInt64(value, CultureInfo.InvariantCulture));
+                break;
+            case FieldType.Instant:
+                buffer.Instant(value is DateTimeOffset t ? t : PostgresDialect.ToUtcMicroseconds(value));
+                break;
+            case FieldType.Double:
+                var d = value is double v ? v : Convert.ToDouble(value, CultureInfo.InvariantCulture);
+                buffer.Double(asKey && d == 0 ? 0.0 : asKey && double.IsNaN(d) ? double.NaN : d);
+                break;
+            default:
+                buffer.Boolean(value is bool b ? b : Convert.ToBoolean(value, CultureInfo.InvariantCulture));
+                break;
+        }
+    }
+
+    private static object Decode(ReadOnlySpan<byte> value, FieldType type) => type switch
+    {
+        FieldType.String => Encoding.UTF8.GetString(value),
+        FieldType.Int64 => BinaryPrimitives.ReadInt64BigEndian(value),
+        FieldType.Double => BinaryPrimitives.ReadDoubleBigEndian(value),
+        FieldType.Boolean => value[0] != 0,
+        _ => BinaryTupleBuffer.InstantOf(BinaryPrimitives.ReadInt64BigEndian(value)),
+    };
+}
+
+/// <summary>
+/// A unique key as the bytes <see cref="PostgresEncodedRows"/> encodes it, compared byte for byte. It
+/// points into a chunk's blocks: it is only used while the chunk is being written.
+/// </summary>
+internal readonly struct EncodedKey(ReadOnlyMemory<byte> bytes) : IEquatable<EncodedKey>
+{
+    public ReadOnlyMemory<byte> Bytes { get; } = bytes;
+
+    public bool Equals(EncodedKey other) => Bytes.Span.SequenceEqual(other.Bytes.Span);
+
+    public override bool Equals(object? obj) => obj is EncodedKey other && Equals(other);
+
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        hash.AddBytes(Bytes.Span);
+        return hash.ToHashCode();
     }
 }

@@ -148,6 +148,7 @@ public sealed class PostgresHubStore : SqlHubStore
         private readonly Channel<Lane> _idle = Channel.CreateUnbounded<Lane>();
         private readonly List<Lane> _lanes = [];
         private readonly List<Ticket> _inFlight = [];
+        private readonly Stack<Dictionary<EncodedKey, int>> _spareKeys = new();
         private readonly Lock _sync = new();
         private Ticket? _last;
         private int _laneCount;
@@ -197,9 +198,9 @@ public sealed class PostgresHubStore : SqlHubStore
         /// A chunk being written: its keys (for the chunks handed over after it) and whether it committed.
         /// Both links are dropped once the chunk is done, so tickets do not chain up over a long batch.
         /// </summary>
-        private sealed class Ticket(Dictionary<object, int>? keys, Ticket? previous)
+        private sealed class Ticket(Dictionary<EncodedKey, int>? keys, Ticket? previous)
         {
-            public Dictionary<object, int>? Keys { get; set; } = keys;
+            public Dictionary<EncodedKey, int>? Keys { get; set; } = keys;
             public Ticket? Previous { get; set; } = previous;
             public TaskCompletionSource<bool> Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         }
@@ -318,23 +319,16 @@ public sealed class PostgresHubStore : SqlHubStore
             }
             // Before the first await, so chunks register in the order they are handed over.
             var duplicate = new bool[rows.Count];
-            var keys = _unique ? KeysOf(rows, duplicate) : null;
             Ticket ticket;
-            Ticket[] earlier;
             lock (_sync)
             {
-                earlier = [.. _inFlight];
-                ticket = new Ticket(keys, _last);
-                _inFlight.Add(ticket);
-                _last = ticket;
-            }
-            try
-            {
+                var keys = _unique ? KeysOf(rows, duplicate) : null;
                 if (keys is not null)
                 {
-                    foreach (var before in earlier)
+                    foreach (var before in _inFlight)
                     {
                         // Null once that chunk is done; then its keys are stored (and found like any other).
+                        // Under the lock: a done chunk's keys point into blocks its writer then reuses.
                         if (before.Keys is not { } theirs)
                         {
                             continue;
@@ -348,6 +342,12 @@ public sealed class PostgresHubStore : SqlHubStore
                         }
                     }
                 }
+                ticket = new Ticket(keys, _last);
+                _inFlight.Add(ticket);
+                _last = ticket;
+            }
+            try
+            {
                 var lane = await AcquireLaneAsync(ct);
                 try
                 {
@@ -355,7 +355,7 @@ public sealed class PostgresHubStore : SqlHubStore
                     {
                         try
                         {
-                            var result = await WriteOnLaneAsync(lane, chunk, rows, duplicate, keys, ticket, ct);
+                            var result = await WriteOnLaneAsync(lane, chunk, rows, duplicate, ticket.Keys, ticket, ct);
                             ticket.Committed.TrySetResult(true);
                             return result;
                         }
@@ -378,8 +378,12 @@ public sealed class PostgresHubStore : SqlHubStore
                 lock (_sync)
                 {
                     _inFlight.Remove(ticket);
+                    if (ticket.Keys is { } done)
+                    {
+                        _spareKeys.Push(done);
+                    }
+                    ticket.Keys = null;
                 }
-                ticket.Keys = null;
                 ticket.Previous = null;
             }
         }
@@ -395,7 +399,7 @@ public sealed class PostgresHubStore : SqlHubStore
             return encoded;
         }
 
-        private async Task<ChunkResult> WriteOnLaneAsync(Lane lane, IngestChunk chunk, PostgresEncodedRows rows, bool[] duplicate, Dictionary<object, int>? keys, Ticket ticket, CancellationToken ct)
+        private async Task<ChunkResult> WriteOnLaneAsync(Lane lane, IngestChunk chunk, PostgresEncodedRows rows, bool[] duplicate, Dictionary<EncodedKey, int>? keys, Ticket ticket, CancellationToken ct)
         {
             if (keys is null || keys.Count == 0)
             {
@@ -428,7 +432,7 @@ public sealed class PostgresHubStore : SqlHubStore
         /// One transaction: (with <paramref name="check"/>) mark the rows whose key is stored, COPY the
         /// others into the table, quarantine, wait for the previous chunk, commit.
         /// </summary>
-        private async Task<ChunkResult> CopyAsync(Lane lane, IngestChunk chunk, PostgresEncodedRows rows, bool[] marked, Dictionary<object, int>? check, Ticket ticket, CancellationToken ct)
+        private async Task<ChunkResult> CopyAsync(Lane lane, IngestChunk chunk, PostgresEncodedRows rows, bool[] marked, Dictionary<EncodedKey, int>? check, Ticket ticket, CancellationToken ct)
         {
             var connection = lane.Connection;
             var duplicate = (bool[])marked.Clone();
@@ -539,13 +543,16 @@ public sealed class PostgresHubStore : SqlHubStore
         private sealed class PreviousChunkPendingException : Exception;
 
         /// <summary>Marks the rows whose key repeats an earlier row of the chunk; returns each key's first row.</summary>
-        private Dictionary<object, int> KeysOf(PostgresEncodedRows rows, bool[] duplicate)
+        /// <summary>The first row of each key in the chunk, in a dictionary of the writer's (called under <see cref="_sync"/>).</summary>
+        private Dictionary<EncodedKey, int> KeysOf(PostgresEncodedRows rows, bool[] duplicate)
         {
-            var firstRowOfKey = new Dictionary<object, int>(rows.Count);
+            // A bulk chunk's dictionary is a large object (~300 KB): reuse the ones of chunks already written.
+            var firstRowOfKey = _spareKeys.TryPop(out var spare) ? spare : new Dictionary<EncodedKey, int>(rows.Count);
+            firstRowOfKey.Clear();
             for (var r = 0; r < rows.Count; r++)
             {
                 // A key with a NULL part never conflicts: the unique index treats NULLs as distinct.
-                if (KeyOf(rows.KeyValues(r)) is { } key && !firstRowOfKey.TryAdd(key, r))
+                if (rows.Key(r) is { } key && !firstRowOfKey.TryAdd(key, r))
                 {
                     duplicate[r] = true;
                 }
@@ -554,7 +561,7 @@ public sealed class PostgresHubStore : SqlHubStore
         }
 
         /// <summary>Marks the rows whose key is already stored; returns how many.</summary>
-        private async Task<int> MarkStoredAsync(Lane lane, PostgresEncodedRows rows, bool[] duplicate, Dictionary<object, int> keys, NpgsqlTransaction tx, CancellationToken ct)
+        private async Task<int> MarkStoredAsync(Lane lane, PostgresEncodedRows rows, bool[] duplicate, Dictionary<EncodedKey, int> keys, NpgsqlTransaction tx, CancellationToken ct)
         {
             var columns = new Array[_keyIndexes.Length];
             for (var k = 0; k < _keyIndexes.Length; k++)
@@ -564,9 +571,10 @@ public sealed class PostgresHubStore : SqlHubStore
             var n = 0;
             foreach (var r in keys.Values)
             {
+                var keyValues = rows.KeyValues(r);
                 for (var k = 0; k < _keyIndexes.Length; k++)
                 {
-                    SetKeyValue(columns[k], n, _fieldTypes[_keyIndexes[k]], rows.KeyValues(r)[k]!);
+                    SetKeyValue(columns[k], n, _fieldTypes[_keyIndexes[k]], keyValues[k]!);
                 }
                 n++;
             }
@@ -594,7 +602,7 @@ public sealed class PostgresHubStore : SqlHubStore
                 {
                     values[k] = _store.Dialect.FromDb(reader, k, _fieldTypes[_keyIndexes[k]]);
                 }
-                if (KeyOf(values) is { } key && keys.TryGetValue(key, out var r) && !duplicate[r])
+                if (rows.KeyOf(values) is { } key && keys.TryGetValue(key, out var r) && !duplicate[r])
                 {
                     duplicate[r] = true;
                     found++;
@@ -602,38 +610,6 @@ public sealed class PostgresHubStore : SqlHubStore
             }
             return found;
         }
-
-        /// <summary>
-        /// A unique key (its values in the key's order) as a value that compares the way PostgreSQL
-        /// compares it (instants to the microsecond, -0 equal to 0), or null when a part of it is null.
-        /// </summary>
-        private static object? KeyOf(ReadOnlySpan<object?> parts)
-        {
-            if (parts.Length == 1)
-            {
-                return Normalize(parts[0]);
-            }
-            var sb = new System.Text.StringBuilder();
-            foreach (var part in parts)
-            {
-                var v = Normalize(part);
-                if (v is null)
-                {
-                    return null;
-                }
-                var text = ValueParser.Format(v);
-                sb.Append(text.Length).Append(':').Append(text).Append('|');
-            }
-            return sb.ToString();
-        }
-
-        private static object? Normalize(object? value) => value switch
-        {
-            null or DBNull => null,
-            DateTimeOffset or DateTime => PostgresDialect.ToUtcMicroseconds(value).UtcTicks,
-            double d => d == 0 ? 0.0 : d,
-            _ => value,
-        };
 
         private static Array NewKeyArray(FieldType type, int length) => type switch
         {

@@ -71,14 +71,20 @@ public class IngestPipelineTests
         }
         // The duplicates are not handed on; every other record is, once, with its typed values.
         Assert.Equal(collector.Rows.Count, collector.Rows.Select(r => (string)r[0]!).Distinct().Count());
-        var row = collector.Rows.Single(r => (string)r[0]! == "p1234");
-        Assert.Equal("S1", row[1]);
-        Assert.Equal(new DateTimeOffset(2025, 5, 31, 10, 20, 34, Beijing), row[2]);
-        Assert.Equal("粤B01234", row[3]);
-        Assert.Null(row[4]);
-        Assert.Equal(34.5, row[5]);
-        Assert.Equal(1L, row[6]);
-        Assert.Equal(true, row[7]);
+        AssertRow1234(collector.Rows.Single(r => (string)r[0]! == "p1234"));
+    }
+
+    /// <summary>Row 1234 of <see cref="Csv"/>, typed.</summary>
+    private static void AssertRow1234(object?[] values)
+    {
+        Assert.Equal("p1234", values[0]);
+        Assert.Equal("S1", values[1]);
+        Assert.Equal(new DateTimeOffset(2025, 5, 31, 10, 20, 34, Beijing), values[2]);
+        Assert.Equal("粤B01234", values[3]);
+        Assert.Null(values[4]);
+        Assert.Equal(34.5, values[5]);
+        Assert.Equal(1L, values[6]);
+        Assert.Equal(true, values[7]);
     }
 
     [Theory]
@@ -102,12 +108,7 @@ public class IngestPipelineTests
         // Read back, the records hold what the file said, whichever way the pipeline carried them.
         var page = await t.Store.ReadRecordsAsync(TestData.Passing, new RecordQuery(
             new DateTimeOffset(2025, 5, 31, 10, 20, 33, Beijing), new DateTimeOffset(2025, 5, 31, 10, 20, 36, Beijing), 10, null));
-        var row = Assert.Single(page.Records, r => (string?)r.Values[0] == "p1234");
-        Assert.Equal("粤B01234", row.Values[3]);
-        Assert.Null(row.Values[4]);
-        Assert.Equal(34.5, row.Values[5]);
-        Assert.Equal(1L, row.Values[6]);
-        Assert.Equal(true, row.Values[7]);
+        AssertRow1234(Assert.Single(page.Records, r => (string?)r.Values[0] == "p1234").Values);
         var duplicates = await t.Store.ListQuarantineAsync(TestData.Passing.Id, QuarantineStatus.Open, 0, 100);
         Assert.Equal(Rows / 1000, duplicates.Count);
         Assert.Contains(duplicates, q => q.Reason == "[unique] a record with passing_id=p998 is already stored" && q.Position == 999 + 2);

@@ -27,6 +27,7 @@ public interface IHubStore : IAsyncDisposable
     /// writers, as they pass the gate (see <see cref="EncodedRows"/>); null when the store takes value arrays only.
     /// </summary>
     EncodedRows? NewEncodedRows(DatasetDefinition dataset);
+
     Task<RecordPage> ReadRecordsAsync(DatasetDefinition dataset, RecordQuery query, CancellationToken ct = default);
     Task<long> CountRecordsAsync(DatasetDefinition dataset, CancellationToken ct = default);
     Task<IReadOnlySet<string>> LoadFieldValuesAsync(DatasetDefinition dataset, string field, CancellationToken ct = default);

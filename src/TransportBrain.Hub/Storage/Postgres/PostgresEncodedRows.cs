@@ -29,12 +29,15 @@ internal sealed class PostgresEncodedRows(DatasetDefinition dataset) : EncodedRo
     /// <summary>The row's unique key; null when the dataset has none or a part of it is null (such a key never conflicts).</summary>
     public EncodedKey? Key(int row) => _rows[row].Key.IsEmpty ? null : new EncodedKey(_rows[row].Key);
 
-    /// <summary>The row's unique-key values (in the key's order) as PostgreSQL stores them, for queries and messages.</summary>
+    /// <summary>
+    /// The row's unique-key values (in the key's order) as PostgreSQL stores them, for queries and messages;
+    /// all null when the key has a null part (it was not kept, as such a key never conflicts).
+    /// </summary>
     public object?[] KeyValues(int row)
     {
         var key = _rows[row].Key.Span;
         var values = new object?[_keyIndexes.Length];
-        for (var k = 0; k < values.Length; k++)
+        for (var k = 0; k < values.Length && !key.IsEmpty; k++)
         {
             var length = BinaryPrimitives.ReadInt32BigEndian(key);
             values[k] = Decode(key.Slice(4, length), _types[_keyIndexes[k]]);

@@ -15,6 +15,9 @@ internal sealed class PostgresEncodedRows(DatasetDefinition dataset) : EncodedRo
 {
     private readonly FieldType[] _types = [.. dataset.Fields.Select(f => f.Type)];
     private readonly int[] _keyIndexes = [.. dataset.UniqueKey.Select(dataset.FieldIndex)];
+
+    /// <summary>A one-field key that is not a number with several encodings of one value (-0, NaN): its key bytes are its row bytes.</summary>
+    private readonly bool _keyIsOneField = dataset.UniqueKey.Count == 1 && dataset.Fields[dataset.FieldIndex(dataset.UniqueKey[0])].Type != FieldType.Double;
     private readonly BinaryTupleBuffer _scratch = new(1024);
     private readonly ByteBlocks _bytes = new();
     private readonly List<(ReadOnlyMemory<byte> Values, ReadOnlyMemory<byte> Key)> _rows = [];
@@ -52,7 +55,15 @@ internal sealed class PostgresEncodedRows(DatasetDefinition dataset) : EncodedRo
         Write(_scratch, values, _types);
         var encoded = _bytes.Append(_scratch.Slice(0, _scratch.Length));
         var key = ReadOnlyMemory<byte>.Empty;
-        if (_keyIndexes.Length > 0)
+        if (_keyIsOneField)
+        {
+            // The key's bytes are the field's own bytes in the row: no second encoding or copy.
+            if (values[_keyIndexes[0]] is not (null or DBNull))
+            {
+                key = encoded[FieldRange(encoded.Span, _keyIndexes[0])];
+            }
+        }
+        else if (_keyIndexes.Length > 0)
         {
             _scratch.Clear();
             if (WriteKey(_scratch, values, _keyIndexes, _types))
@@ -61,6 +72,17 @@ internal sealed class PostgresEncodedRows(DatasetDefinition dataset) : EncodedRo
             }
         }
         _rows.Add((encoded, key));
+    }
+
+    /// <summary>Where field <paramref name="index"/> (its length prefix and value) lies in an encoded row.</summary>
+    private static Range FieldRange(ReadOnlySpan<byte> row, int index)
+    {
+        var start = 0;
+        for (var i = 0; i < index; i++)
+        {
+            start += 4 + Math.Max(0, BinaryPrimitives.ReadInt32BigEndian(row[start..]));
+        }
+        return new Range(start, start + 4 + Math.Max(0, BinaryPrimitives.ReadInt32BigEndian(row[start..])));
     }
 
     /// <summary>The key of values read back from the table (in the key's order), encoded as <see cref="Add"/> encodes a row's.</summary>

@@ -27,36 +27,47 @@ internal sealed class ByteRecordFramer
 
     public long BytesConsumed { get; private set; }
 
+    /// <summary>Whether the record <see cref="TryNext"/> returned last holds a double quote (false: no quoting to undo, no newline inside).</summary>
+    public bool LastHadQuote { get; private set; }
+
     /// <summary>Next record without its line terminator; <paramref name="truncated"/> tells that it was cut.</summary>
     public bool TryNext(out ReadOnlyMemory<byte> record, out bool truncated)
     {
         truncated = false;
         var scanFrom = _start;
         var inQuotes = false;
+        var sawQuote = false;
         while (true)
         {
             var span = _buffer.AsSpan(scanFrom, _end - scanFrom);
             var found = -1;
             if (_quoteAware)
             {
-                for (var i = 0; i < span.Length; i++)
+                // Vectorised: jump to the next quote or newline outside quotes, to the closing quote inside.
+                var i = 0;
+                while (i < span.Length)
                 {
-                    var b = span[i];
-                    if (b == (byte)'"')
+                    var next = inQuotes ? span[i..].IndexOf((byte)'"') : span[i..].IndexOfAny((byte)'"', (byte)'\n');
+                    if (next < 0)
                     {
-                        inQuotes = !inQuotes;
+                        break;
                     }
-                    else if (b == (byte)'\n' && !inQuotes)
+                    i += next;
+                    if (span[i] == (byte)'\n')
                     {
                         found = i;
                         break;
                     }
+                    sawQuote = true;
+                    inQuotes = !inQuotes;
+                    i++;
                 }
             }
             else
             {
                 found = span.IndexOf((byte)'\n');
             }
+            LastHadQuote = sawQuote;
             if (found >= 0)
             {
                 var stop = scanFrom + found;
@@ -69,6 +80,7 @@ internal sealed class ByteRecordFramer
                 // Cut back to the first physical line: the record is malformed, the rest is re-read.
                 var firstNewline = _buffer.AsSpan(_start, _end - _start).IndexOf((byte)'\n');
                 truncated = true;
+                LastHadQuote = true;
                 if (firstNewline >= 0)
                 {
                     record = Take(_start, _start + firstNewline, _start + firstNewline + 1);

@@ -1,6 +1,7 @@
 using System.Text;
 using TransportBrain.Hub.Catalog;
 using TransportBrain.Hub.Quality;
+using TransportBrain.Hub.Storage;
 
 namespace TransportBrain.Hub.Ingest;
 
@@ -94,13 +95,15 @@ public sealed class CsvRecordSource : IRecordSource
             {
                 continue; // blank lines are not records
             }
-            var linesInRecord = bytes.Span.Count((byte)'\n');
+            var quoted = _framer.LastHadQuote;
+            // Only a quoted value can hold a newline.
+            var linesInRecord = quoted ? bytes.Span.Count((byte)'\n') : 0;
             _record.Position = _line;
             _line += linesInRecord;
             _record.Raw = bytes;
             _record.FormatError = truncated
                 ? new Violation(RuleKind.Format, null, $"line {_record.Position}: unclosed quote or record longer than the limit")
-                : Split(bytes.Span);
+                : quoted ? Split(bytes.Span) : SplitUnquoted(bytes.Span);
             if (_record.FormatError is not null)
             {
                 Array.Clear(_record.Texts);
@@ -162,6 +165,31 @@ public sealed class CsvRecordSource : IRecordSource
                 break;
             }
         }
+        return TakeTexts(line);
+    }
+
+    /// <summary>A record without a quote character (the common case): cells are what lies between commas.</summary>
+    private Violation? SplitUnquoted(ReadOnlySpan<byte> line)
+    {
+        _cells.Clear();
+        var start = 0;
+        while (true)
+        {
+            var comma = line[start..].IndexOf((byte)',');
+            if (comma < 0)
+            {
+                _cells.Add((start, line.Length, false));
+                break;
+            }
+            _cells.Add((start, start + comma, false));
+            start += comma + 1;
+        }
+        return TakeTexts(line);
+    }
+
+    /// <summary>The texts of the cells <see cref="_cells"/> found, into the record's fields.</summary>
+    private Violation? TakeTexts(ReadOnlySpan<byte> line)
+    {
         if (_cells.Count != _columnToField.Length)
         {
             return new Violation(RuleKind.Format, null, $"line {_record.Position}: expected {_columnToField.Length} columns, found {_cells.Count}");
@@ -225,9 +253,7 @@ public sealed class CsvRecordSource : IRecordSource
             {
                 _off = true;
             }
-            var hash = new HashCode();
-            hash.AddBytes(bytes);
-            var slot = hash.ToHashCode() & (Slots - 1);
+            var slot = (int)(ByteHash.Of(bytes) & (Slots - 1));
             for (var probe = 0; probe < Probes; probe++, slot = (slot + 1) & (Slots - 1))
             {
                 var key = _keys[slot];

@@ -180,20 +180,24 @@ internal sealed class PostgresEncodedRows(DatasetDefinition dataset) : EncodedRo
 
 /// <summary>
 /// A unique key as the bytes <see cref="PostgresEncodedRows"/> encodes it, compared byte for byte. It
-/// points into a chunk's blocks: it is only used while the chunk is being written.
+/// points into a chunk's blocks: it is only used while the chunk is being written. Its hash is computed
+/// once, since the writer looks a key up in several chunks' tables.
 /// </summary>
-internal readonly struct EncodedKey(ReadOnlyMemory<byte> bytes) : IEquatable<EncodedKey>
+internal readonly struct EncodedKey : IEquatable<EncodedKey>
 {
-    public ReadOnlyMemory<byte> Bytes { get; } = bytes;
+    private readonly int _hash;
 
-    public bool Equals(EncodedKey other) => Bytes.Span.SequenceEqual(other.Bytes.Span);
+    public EncodedKey(ReadOnlyMemory<byte> bytes)
+    {
+        Bytes = bytes;
+        _hash = (int)ByteHash.Of(bytes.Span);
+    }
+
+    public ReadOnlyMemory<byte> Bytes { get; }
+
+    public bool Equals(EncodedKey other) => _hash == other._hash && Bytes.Span.SequenceEqual(other.Bytes.Span);
 
     public override bool Equals(object? obj) => obj is EncodedKey other && Equals(other);
 
-    public override int GetHashCode()
-    {
-        var hash = new HashCode();
-        hash.AddBytes(Bytes.Span);
-        return hash.ToHashCode();
-    }
+    public override int GetHashCode() => _hash;
 }

@@ -1,0 +1,37 @@
+using System.Buffers.Binary;
+using System.Numerics;
+
+namespace TransportBrain.Hub.Storage;
+
+/// <summary>
+/// A fast, unseeded hash of short byte strings (cell texts, encoded keys) for in-process tables that hold
+/// one import's data, eight bytes per step. Not for anything an outsider chooses the keys of and can
+/// observe: unlike <see cref="HashCode"/> it is the same in every process.
+/// </summary>
+internal static class ByteHash
+{
+    private const ulong Multiplier = 0x9E3779B97F4A7C15;
+
+    public static ulong Of(ReadOnlySpan<byte> bytes)
+    {
+        var hash = (ulong)bytes.Length * Multiplier;
+        while (bytes.Length >= 8)
+        {
+            hash = Mix(hash, BinaryPrimitives.ReadUInt64LittleEndian(bytes));
+            bytes = bytes[8..];
+        }
+        if (bytes.Length > 0)
+        {
+            ulong tail = 0;
+            for (var i = 0; i < bytes.Length; i++)
+            {
+                tail |= (ulong)bytes[i] << (8 * i);
+            }
+            hash = Mix(hash, tail);
+        }
+        // Fold the high bits down: callers take the low bits as a slot.
+        return hash ^ (hash >> 29) ^ (hash >> 47);
+    }
+
+    private static ulong Mix(ulong hash, ulong word) => BitOperations.RotateLeft((hash ^ word) * Multiplier, 31);
+}

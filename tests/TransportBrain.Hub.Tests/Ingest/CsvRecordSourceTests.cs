@@ -32,6 +32,23 @@ public class CsvRecordSourceTests
     }
 
     [Fact]
+    public void Records_with_and_without_quotes_alternate_and_keep_their_line_numbers()
+    {
+        var rows = ReadAll(TestData.Utf8(TestData.PassingHeader + "\n" +
+            "p1,S1,2025-05-31 12:00:00,贵A12345,,,,\n" +
+            "p2,S1,2025-05-31 12:00:01,,\"two\nlines\",,,\n" +
+            "p3,S1,2025-05-31 12:00:02,贵A12345,x,,,\n" +
+            "p4,S1,2025-05-31 12:00:03,\"a\"\"b\",\"three\nmore\nlines\",,,\n" +
+            "p5,S1,2025-05-31 12:00:04,,,,,\n"));
+        Assert.Equal(["p1", "p2", "p3", "p4", "p5"], rows.Select(r => r.Texts[0]));
+        Assert.Equal([2L, 3L, 5L, 6L, 9L], rows.Select(r => r.Line));
+        Assert.All(rows, r => Assert.Null(r.Error));
+        Assert.Equal("x", rows[2].Texts[4]);
+        Assert.Equal("a\"b", rows[3].Texts[3]);
+        Assert.Equal("", rows[4].Texts[7]);
+    }
+
+    [Fact]
     public void A_row_with_the_wrong_column_count_is_a_format_error_naming_the_line()
     {
         var rows = ReadAll(TestData.Utf8(TestData.PassingHeader + "\np1,S1,2025-05-31 12:00:00\np2,S1,2025-05-31 12:00:00,,,,,\n"));

@@ -15,6 +15,7 @@ public sealed class QualityGate
     private readonly HashSet<string>?[] _allowed;
     private readonly IReadOnlySet<string>?[] _referenceSets;
     private readonly object?[] _lastInstant;
+    private readonly PassedTexts?[] _passed;
     private readonly int _timeIndex;
     private DateTimeOffset _latestAllowed;
     private DateTimeOffset? _earliestAllowed;
@@ -29,6 +30,7 @@ public sealed class QualityGate
         _allowed = new HashSet<string>?[dataset.Fields.Count];
         _referenceSets = new IReadOnlySet<string>?[dataset.Fields.Count];
         _lastInstant = new object?[dataset.Fields.Count];
+        _passed = new PassedTexts?[dataset.Fields.Count];
         for (var i = 0; i < dataset.Fields.Count; i++)
         {
             var f = dataset.Fields[i];
@@ -39,6 +41,10 @@ public sealed class QualityGate
             if (f.References is { } r)
             {
                 _referenceSets[i] = references.TryGetValue(r, out var set) ? set : new HashSet<string>();
+            }
+            if (f.Type != FieldType.Instant)
+            {
+                _passed[i] = new PassedTexts();
             }
         }
     }
@@ -70,6 +76,12 @@ public sealed class QualityGate
         {
             var f = fields[i];
             var text = texts[i];
+            var passed = _passed[i];
+            if (text is not null && passed is not null && passed.TryGet(text, out var known))
+            {
+                values[i] = known;
+                continue;
+            }
             if (string.IsNullOrWhiteSpace(text))
             {
                 values[i] = null;
@@ -95,10 +107,62 @@ public sealed class QualityGate
                 continue;
             }
             values[i] = value;
+            var violationsBefore = violations.Count;
             CheckRules(i, f, value!, text, values, violations);
+            if (violations.Count == violationsBefore)
+            {
+                passed?.Add(text, value!);
+            }
         }
         CheckTimeliness(values, violations);
         return violations.Count == before;
+    }
+
+    /// <summary>
+    /// One field's texts that passed its rules, by string instance, with their typed values. Sources hand
+    /// the same instance for a repeated value (the CSV reader's per-column text cache: gantry ids, codes,
+    /// small numbers), so a repeat costs one reference lookup instead of parsing it and running its rules
+    /// again (a pattern, a reference set). A string is immutable, so the same instance always gives the
+    /// same result. A field whose texts are seldom the same instance stops looking after a sample.
+    /// </summary>
+    private sealed class PassedTexts
+    {
+        private const int MaxEntries = 4096;
+        private const int Sample = 8192;
+        private readonly Dictionary<string, object> _values = new(ReferenceEqualityComparer.Instance);
+        private int _lookups;
+        private int _hits;
+        private bool _off;
+
+        public bool TryGet(string text, out object value)
+        {
+            if (_off)
+            {
+                value = null!;
+                return false;
+            }
+            if (_lookups < Sample && ++_lookups == Sample && _hits < Sample / 2)
+            {
+                _off = true;
+                _values.Clear();
+                value = null!;
+                return false;
+            }
+            if (_values.TryGetValue(text, out value!))
+            {
+                _hits++;
+                return true;
+            }
+            return false;
+        }
+
+        public void Add(string text, object value)
+        {
+            if (!_off && _values.Count < MaxEntries)
+            {
+                _values[text] = value;
+            }
+        }
     }
 
     /// <summary>

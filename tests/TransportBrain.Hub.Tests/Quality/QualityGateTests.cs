@@ -27,6 +27,41 @@ public class QualityGateTests
         Assert.Equal(true, values[7]);
     }
 
+    [Fact]
+    public void A_repeated_value_is_checked_the_same_every_time_it_comes()
+    {
+        // The CSV reader hands the same string instance for a repeated cell; the gate may remember what a
+        // passing instance gave, but must never let a failing one through or move a value between fields.
+        var gate = new QualityGate(TestData.Passing, Stations, TestData.Now);
+        var violations = new List<Violation>();
+        string station = "S1", unknown = "S9", speed = "88.5", tooFast = "250", type = "11";
+        for (var i = 0; i < 10_000; i++)
+        {
+            var values = new object?[8];
+            violations.Clear();
+            var bad = i % 3 == 0;
+            var ok = gate.Check(["p" + i, bad ? unknown : station, "2025-05-31 12:00:00", null, null, bad ? tooFast : speed, type, null], values, violations);
+            Assert.Equal(!bad, ok);
+            if (bad)
+            {
+                Assert.Equal([RuleKind.Range, RuleKind.Reference], violations.Select(v => v.Rule).Order());
+                Assert.Equal(250.0, values[5]);
+            }
+            else
+            {
+                Assert.Equal("S1", values[1]);
+                Assert.Equal(88.5, values[5]);
+            }
+            Assert.Equal(11L, values[6]);
+        }
+        // The same instance in another field is that field's text: "11" is not a station.
+        var other = new object?[8];
+        violations.Clear();
+        Assert.False(gate.Check(["p", type, "2025-05-31 12:00:00", null, null, type, type, null], other, violations));
+        Assert.Equal(RuleKind.Reference, Assert.Single(violations).Rule);
+        Assert.Equal(11.0, other[5]);
+    }
+
     [Theory]
     [InlineData(RuleKind.Required, "passing_id", "", "S1", "2025-05-31 12:00:00", null, null, null)]
     [InlineData(RuleKind.Type, "speed_kmh", "p", "S1", "2025-05-31 12:00:00", null, "fast", null)]

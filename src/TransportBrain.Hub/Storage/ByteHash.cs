@@ -4,17 +4,18 @@ using System.Numerics;
 namespace TransportBrain.Hub.Storage;
 
 /// <summary>
-/// A fast, unseeded hash of short byte strings (cell texts, encoded keys) for in-process tables that hold
-/// one import's data, eight bytes per step. Not for anything an outsider chooses the keys of and can
-/// observe: unlike <see cref="HashCode"/> it is the same in every process.
+/// A fast hash of short byte strings (cell texts, encoded keys) for in-process tables that hold one
+/// import's data, eight bytes per step. Seeded at random per process, as <see cref="HashCode"/> is, so
+/// that a file or a pushed batch cannot be made of keys that all fall in one bucket.
 /// </summary>
 internal static class ByteHash
 {
     private const ulong Multiplier = 0x9E3779B97F4A7C15;
+    private static readonly ulong Seed = (ulong)Random.Shared.NextInt64() | 1;
 
     public static ulong Of(ReadOnlySpan<byte> bytes)
     {
-        var hash = (ulong)bytes.Length * Multiplier;
+        var hash = Seed ^ ((ulong)bytes.Length * Multiplier);
         while (bytes.Length >= 8)
         {
             hash = Mix(hash, BinaryPrimitives.ReadUInt64LittleEndian(bytes));

@@ -15,12 +15,6 @@ public abstract class SqlDialect
     /// </summary>
     public virtual string RecordSequence(bool timeIndexed) => IdentityPrimaryKey;
 
-    /// <summary>What follows a new dataset table's column list in CREATE TABLE: its partitioning, or nothing.</summary>
-    public virtual string TablePartitioning(DatasetDefinition dataset) => "";
-
-    /// <summary>The statements that create a dataset table's partitions when it is partitioned (each a no-op when they exist).</summary>
-    public virtual IEnumerable<string> CreatePartitions(string table, DatasetDefinition dataset) => [];
-
     /// <summary>The statement that drops an existing primary key on <c>_seq</c> of a time-indexed table, or null when there is none to drop.</summary>
     public virtual string? DropRecordSequenceKey(string table) => null;
 

@@ -83,11 +83,7 @@ public abstract class SqlHubStore : IHubStore
     {
         var table = DatasetIds.TableName(d.Id);
         var columns = string.Join(", ", d.Fields.Select(f => $"\"{f.Name}\" {Dialect.ColumnType(f.Type)}"));
-        await ExecAsync(c, null, $"CREATE TABLE IF NOT EXISTS {table} (_seq {Dialect.RecordSequence(d.TimeField is not null)}, _batch {Dialect.ColumnType(FieldType.Int64)} NOT NULL, _pos {Dialect.ColumnType(FieldType.Int64)} NOT NULL, {columns}){Dialect.TablePartitioning(d)}", ct);
-        foreach (var partitions in Dialect.CreatePartitions(table, d))
-        {
-            await ExecAsync(c, null, partitions, ct);
-        }
+        await ExecAsync(c, null, $"CREATE TABLE IF NOT EXISTS {table} (_seq {Dialect.RecordSequence(d.TimeField is not null)}, _batch {Dialect.ColumnType(FieldType.Int64)} NOT NULL, _pos {Dialect.ColumnType(FieldType.Int64)} NOT NULL, {columns})", ct);
         if (Dialect.RecordSequenceUpgrade(table) is { } upgrade)
         {
             await ExecAsync(c, null, upgrade, ct);

@@ -32,9 +32,6 @@ internal sealed class PostgresEncodedRows(DatasetDefinition dataset) : EncodedRo
     /// <summary>The row's unique key; null when the dataset has none or a part of it is null (such a key never conflicts).</summary>
     public EncodedKey? Key(int row) => _rows[row].Key.IsEmpty ? null : new EncodedKey(_rows[row].Key);
 
-    /// <summary>The bytes of the row's unique key (per part a big-endian length, then the value); empty as <see cref="Key"/> is null.</summary>
-    public ReadOnlySpan<byte> KeyBytes(int row) => _rows[row].Key.Span;
-
     /// <summary>
     /// The row's unique-key values (in the key's order) as PostgreSQL stores them, for queries and messages;
     /// all null when the key has a null part (it was not kept, as such a key never conflicts).

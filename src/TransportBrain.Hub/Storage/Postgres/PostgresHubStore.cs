@@ -151,12 +151,6 @@ public sealed class PostgresHubStore : SqlHubStore
         private readonly Stack<Dictionary<EncodedKey, int>> _spareKeys = new();
         private readonly Lock _sync = new();
         private Ticket? _last;
-        /// <summary>The table's hash partitions, when it is partitioned the way this writer creates tables (else 0): rows are then sent per partition (<see cref="WriteByPartitionAsync"/>).</summary>
-        private int _modulus;
-        private readonly FieldType[] _keyTypes;
-        /// <summary>Per connection in partition mode: that connection, and the last chunk part queued on it.</summary>
-        private readonly Lane?[] _partitionLanes = new Lane?[Lanes];
-        private readonly Task?[] _partitionTails = new Task?[Lanes];
         private int _laneCount;
         private int _checkedChunksLeft;
         private Task? _spareLanes;
@@ -173,7 +167,6 @@ public sealed class PostgresHubStore : SqlHubStore
             _types = [.. dataset.Fields.Select(f => PostgresDialect.DbType(f.Type))];
             _fieldTypes = [.. dataset.Fields.Select(f => f.Type)];
             _keyIndexes = [.. dataset.UniqueKey.Select(dataset.FieldIndex)];
-            _keyTypes = [.. _keyIndexes.Select(i => _fieldTypes[i])];
             _unique = _keyIndexes.Length > 0;
             var keys = dataset.UniqueKey.Select(k => $"\"{k}\"").ToList();
             if (_keyIndexes.Length == 1)
@@ -218,34 +211,7 @@ public sealed class PostgresHubStore : SqlHubStore
             {
                 _laneCount++;
             }
-            var lane = await OpenLaneAsync(ct);
-            _idle.Writer.TryWrite(lane);
-            if (PostgresDialect.IsPartitioned(_dataset))
-            {
-                _modulus = await PartitionsAsync(lane.Connection, ct);
-            }
-        }
-
-        /// <summary>
-        /// How many hash partitions the table has, when it is partitioned on the dataset's unique key into
-        /// partitions of one modulus (as <see cref="PostgresDialect.CreatePartitions"/> makes them); else 0.
-        /// </summary>
-        private async Task<int> PartitionsAsync(NpgsqlConnection connection, CancellationToken ct)
-        {
-            await using var cmd = connection.CreateCommand();
-            cmd.CommandText =
-                "SELECT pg_get_partkeydef(c.oid), array(SELECT pg_get_expr(p.relpartbound, p.oid) FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhrelid WHERE i.inhparent = c.oid) " +
-                "FROM pg_class c WHERE c.oid = to_regclass(@t)";
-            cmd.Parameters.AddWithValue("t", _table);
-            await using var r = await cmd.ExecuteReaderAsync(ct);
-            if (!await r.ReadAsync(ct) || r.IsDBNull(0) || r.GetString(0) != PostgresDialect.PartitionKey(_dataset))
-            {
-                return 0;
-            }
-            var bounds = r.GetFieldValue<string[]>(1);
-            var moduli = bounds.Select(b => System.Text.RegularExpressions.Regex.Match(b, @"^FOR VALUES WITH \(modulus (\d+), remainder \d+\)$"))
-                .Select(m => m.Success ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : 0).Distinct().ToList();
-            return moduli.Count == 1 && moduli[0] == bounds.Length && moduli[0] > 1 ? moduli[0] : 0;
+            _idle.Writer.TryWrite(await OpenLaneAsync(ct));
         }
 
         /// <summary>
@@ -353,7 +319,6 @@ public sealed class PostgresHubStore : SqlHubStore
             }
             // Before the first await, so chunks register in the order they are handed over.
             var duplicate = new bool[rows.Count];
-            var partition = _modulus > 0 ? PartitionsOf(chunk, rows) : null;
             Ticket ticket;
             lock (_sync)
             {
@@ -380,16 +345,9 @@ public sealed class PostgresHubStore : SqlHubStore
                 ticket = new Ticket(keys, _last);
                 _inFlight.Add(ticket);
                 _last = ticket;
-                partition?.Queue(_partitionTails);
             }
             try
             {
-                if (partition is not null)
-                {
-                    var result = await WriteByPartitionAsync(chunk, rows, duplicate, ticket.Keys, partition, ct);
-                    ticket.Committed.TrySetResult(true);
-                    return result;
-                }
                 var lane = await AcquireLaneAsync(ct);
                 try
                 {
@@ -397,7 +355,7 @@ public sealed class PostgresHubStore : SqlHubStore
                     {
                         try
                         {
-                            var result = await WriteOnLaneAsync(lane, chunk, rows, duplicate, ticket.Keys, ticket, RowSubset.All, ct);
+                            var result = await WriteOnLaneAsync(lane, chunk, rows, duplicate, ticket.Keys, ticket, ct);
                             ticket.Committed.TrySetResult(true);
                             return result;
                         }
@@ -430,126 +388,6 @@ public sealed class PostgresHubStore : SqlHubStore
             }
         }
 
-        /// <summary>Which partition (and so which connection) each row of a chunk goes to, and where the chunk's parts queue.</summary>
-        private sealed class ChunkPartitions(byte[] partitionOf, bool[] used)
-        {
-            public byte[] PartitionOf { get; } = partitionOf;
-            public bool[] Used { get; } = used;
-            public Task?[] After { get; } = new Task?[used.Length];
-            public TaskCompletionSource[] Done { get; } = new TaskCompletionSource[used.Length];
-
-            /// <summary>Puts each part behind the previous chunk's part on its connection (under the writer's lock, in hand-over order).</summary>
-            public void Queue(Task?[] tails)
-            {
-                for (var p = 0; p < Used.Length; p++)
-                {
-                    if (Used[p])
-                    {
-                        After[p] = tails[p];
-                        Done[p] = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                        tails[p] = Done[p].Task;
-                    }
-                }
-            }
-        }
-
-        /// <summary>
-        /// The connection of each row: its key's hash partition (<see cref="PostgresPartitionHash"/>); a row
-        /// without a whole key goes on the first. The first connection also takes the rejected records.
-        /// </summary>
-        private ChunkPartitions PartitionsOf(IngestChunk chunk, PostgresEncodedRows rows)
-        {
-            var partitionOf = new byte[rows.Count];
-            var used = new bool[Lanes];
-            used[0] = chunk.Rejected.Count > 0;
-            for (var r = 0; r < rows.Count; r++)
-            {
-                var key = rows.KeyBytes(r);
-                var p = key.IsEmpty ? 0 : PostgresPartitionHash.Remainder(key, _keyTypes, _modulus) % Lanes;
-                partitionOf[r] = (byte)p;
-                used[p] = true;
-            }
-            return new ChunkPartitions(partitionOf, used);
-        }
-
-        /// <summary>
-        /// Writes a chunk of a partitioned table as one transaction per partition, each on the connection
-        /// that writes that partition, so no two COPYs fill the same heap or index pages. A connection takes
-        /// the chunks' parts in hand-over order and commits each before it starts the next, so what each
-        /// partition holds is a prefix of the batch's parts of it.
-        /// </summary>
-        private async Task<ChunkResult> WriteByPartitionAsync(IngestChunk chunk, PostgresEncodedRows rows, bool[] duplicate,
-            Dictionary<EncodedKey, int>? keys, ChunkPartitions partitions, CancellationToken ct)
-        {
-            var parts = new List<Task<ChunkResult>>(Lanes);
-            for (var p = 0; p < Lanes; p++)
-            {
-                if (partitions.Used[p])
-                {
-                    parts.Add(WritePartAsync(p, chunk, rows, duplicate, keys, partitions, ct));
-                }
-            }
-            var results = await Task.WhenAll(parts);
-            if (results.Length == 1)
-            {
-                return results[0];
-            }
-            var refused = new List<(int Row, Violation Violation)>();
-            var stored = 0;
-            foreach (var result in results)
-            {
-                stored += result.Stored;
-                for (var i = 0; i < result.DuplicateViolations.Count; i++)
-                {
-                    refused.Add((result.DuplicateRows![i], result.DuplicateViolations[i]));
-                }
-            }
-            refused.Sort((a, b) => a.Row.CompareTo(b.Row));
-            return new ChunkResult(stored, [.. refused.Select(x => x.Violation)]) { DuplicateRows = [.. refused.Select(x => x.Row)] };
-        }
-
-        private async Task<ChunkResult> WritePartAsync(int p, IngestChunk chunk, PostgresEncodedRows rows, bool[] duplicate,
-            Dictionary<EncodedKey, int>? keys, ChunkPartitions partitions, CancellationToken ct)
-        {
-            var done = partitions.Done[p];
-            try
-            {
-                if (partitions.After[p] is { } previous)
-                {
-                    try
-                    {
-                        await previous.WaitAsync(ct);
-                    }
-                    catch (Exception e) when (!ct.IsCancellationRequested)
-                    {
-                        throw new InvalidOperationException("an earlier chunk of this batch was not written, so this one is not committed either", e);
-                    }
-                }
-                // Only this part uses the partition's connection now: the next chunk's part waits for it.
-                var lane = _partitionLanes[p] ??= await AcquireLaneAsync(ct);
-                var subset = new RowSubset(partitions.PartitionOf, p, WithRejected: p == 0);
-                var result = await WriteOnLaneAsync(lane, chunk, rows, duplicate, keys, Unordered, subset, ct);
-                done.TrySetResult();
-                return result;
-            }
-            catch (Exception e)
-            {
-                done.TrySetException(e);
-                throw;
-            }
-        }
-
-        /// <summary>The ticket of a chunk part: it commits without waiting for another chunk (its connection already did).</summary>
-        private static readonly Ticket Unordered = new(null, null);
-
-        /// <summary>The rows of a chunk one transaction writes: all of them, or one partition's (and then the rejected records only with the first).</summary>
-        private readonly record struct RowSubset(byte[]? PartitionOf, int Partition, bool WithRejected)
-        {
-            public static readonly RowSubset All = new(null, 0, true);
-
-            public bool Has(int row) => PartitionOf is null || PartitionOf[row] == Partition;
-        }
-
         /// <summary>A chunk that came as value arrays (a live feed, a derived dataset), encoded the way the ingest pipeline encodes a file's.</summary>
         private PostgresEncodedRows EncodeRows(List<object?[]> rows)
         {
@@ -561,18 +399,17 @@ public sealed class PostgresHubStore : SqlHubStore
             return encoded;
         }
 
-        private async Task<ChunkResult> WriteOnLaneAsync(Lane lane, IngestChunk chunk, PostgresEncodedRows rows, bool[] duplicate, Dictionary<EncodedKey, int>? keys, Ticket ticket,
-            RowSubset subset, CancellationToken ct)
+        private async Task<ChunkResult> WriteOnLaneAsync(Lane lane, IngestChunk chunk, PostgresEncodedRows rows, bool[] duplicate, Dictionary<EncodedKey, int>? keys, Ticket ticket, CancellationToken ct)
         {
             if (keys is null || keys.Count == 0)
             {
-                return await CopyAsync(lane, chunk, rows, duplicate, null, ticket, subset, ct);
+                return await CopyAsync(lane, chunk, rows, duplicate, null, ticket, ct);
             }
             if (Volatile.Read(ref _checkedChunksLeft) <= 0)
             {
                 try
                 {
-                    return await CopyAsync(lane, chunk, rows, duplicate, null, ticket, subset, ct);
+                    return await CopyAsync(lane, chunk, rows, duplicate, null, ticket, ct);
                 }
                 catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
                 {
@@ -582,28 +419,27 @@ public sealed class PostgresHubStore : SqlHubStore
             }
             try
             {
-                return await CopyAsync(lane, chunk, rows, duplicate, keys, ticket, subset, ct);
+                return await CopyAsync(lane, chunk, rows, duplicate, keys, ticket, ct);
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
             {
                 // Another writer stored one of these keys after the check.
             }
-            return await WriteThroughStagingAsync(lane, chunk, rows, duplicate, ticket, subset, ct);
+            return await WriteThroughStagingAsync(lane, chunk, rows, duplicate, ticket, ct);
         }
 
         /// <summary>
         /// One transaction: (with <paramref name="check"/>) mark the rows whose key is stored, COPY the
         /// others into the table, quarantine, wait for the previous chunk, commit.
         /// </summary>
-        private async Task<ChunkResult> CopyAsync(Lane lane, IngestChunk chunk, PostgresEncodedRows rows, bool[] marked, Dictionary<EncodedKey, int>? check, Ticket ticket,
-            RowSubset subset, CancellationToken ct)
+        private async Task<ChunkResult> CopyAsync(Lane lane, IngestChunk chunk, PostgresEncodedRows rows, bool[] marked, Dictionary<EncodedKey, int>? check, Ticket ticket, CancellationToken ct)
         {
             var connection = lane.Connection;
             var duplicate = (bool[])marked.Clone();
             await using var tx = await connection.BeginTransactionAsync(ct);
             if (check is not null)
             {
-                var found = await MarkStoredAsync(lane, rows, duplicate, check, subset, tx, ct);
+                var found = await MarkStoredAsync(lane, rows, duplicate, check, tx, ct);
                 if (found > 0)
                 {
                     Volatile.Write(ref _checkedChunksLeft, CheckedChunksAfterConflict);
@@ -625,7 +461,7 @@ public sealed class PostgresHubStore : SqlHubStore
                 {
                     for (var r = 0; r < rows.Count; r++)
                     {
-                        if (duplicate[r] || !subset.Has(r))
+                        if (duplicate[r])
                         {
                             continue;
                         }
@@ -652,7 +488,7 @@ public sealed class PostgresHubStore : SqlHubStore
                     throw;
                 }
             }
-            var result = await QuarantineAsync(lane, chunk, rows, duplicate, subset, ct);
+            var result = await QuarantineAsync(lane, chunk, rows, duplicate, ct);
             await CommitAfterPreviousAsync(tx, ticket, ct);
             return result with { Stored = stored };
         }
@@ -725,26 +561,16 @@ public sealed class PostgresHubStore : SqlHubStore
         }
 
         /// <summary>Marks the rows whose key is already stored; returns how many.</summary>
-        private async Task<int> MarkStoredAsync(Lane lane, PostgresEncodedRows rows, bool[] duplicate, Dictionary<EncodedKey, int> keys, RowSubset subset,
-            NpgsqlTransaction tx, CancellationToken ct)
+        private async Task<int> MarkStoredAsync(Lane lane, PostgresEncodedRows rows, bool[] duplicate, Dictionary<EncodedKey, int> keys, NpgsqlTransaction tx, CancellationToken ct)
         {
-            var count = 0;
-            foreach (var r in keys.Values)
-            {
-                count += subset.Has(r) ? 1 : 0;
-            }
             var columns = new Array[_keyIndexes.Length];
             for (var k = 0; k < _keyIndexes.Length; k++)
             {
-                columns[k] = NewKeyArray(_fieldTypes[_keyIndexes[k]], count);
+                columns[k] = NewKeyArray(_fieldTypes[_keyIndexes[k]], keys.Count);
             }
             var n = 0;
             foreach (var r in keys.Values)
             {
-                if (!subset.Has(r))
-                {
-                    continue;
-                }
                 var keyValues = rows.KeyValues(r);
                 for (var k = 0; k < _keyIndexes.Length; k++)
                 {
@@ -776,7 +602,7 @@ public sealed class PostgresHubStore : SqlHubStore
                 {
                     values[k] = _store.Dialect.FromDb(reader, k, _fieldTypes[_keyIndexes[k]]);
                 }
-                if (rows.KeyOf(values) is { } key && keys.TryGetValue(key, out var r) && subset.Has(r) && !duplicate[r])
+                if (rows.KeyOf(values) is { } key && keys.TryGetValue(key, out var r) && !duplicate[r])
                 {
                     duplicate[r] = true;
                     found++;
@@ -818,16 +644,16 @@ public sealed class PostgresHubStore : SqlHubStore
         }
 
         /// <summary>COPYs the rejected records and the duplicates into hub_quarantine; Stored is left 0.</summary>
-        private async Task<ChunkResult> QuarantineAsync(Lane lane, IngestChunk chunk, PostgresEncodedRows rows, bool[] duplicate, RowSubset subset, CancellationToken ct)
+        private async Task<ChunkResult> QuarantineAsync(Lane lane, IngestChunk chunk, PostgresEncodedRows rows, bool[] duplicate, CancellationToken ct)
         {
             var violations = new List<Violation>();
             var duplicateRows = new List<int>();
-            var records = chunk.Rejected.Count == 0 || !subset.WithRejected ? [] : new List<QuarantinedRecord>(chunk.Rejected);
+            var records = chunk.Rejected.Count == 0 ? [] : new List<QuarantinedRecord>(chunk.Rejected);
             var at = DateTimeOffset.UtcNow;
             var rule = string.Join("+", _dataset.UniqueKey);
             for (var r = 0; r < duplicate.Length; r++)
             {
-                if (duplicate[r] && subset.Has(r))
+                if (duplicate[r])
                 {
                     var q = Duplicate(_dataset, _batchId, chunk.Positions[r], chunk.Raws[r], chunk.Format, rows.KeyValues(r), at);
                     records.Add(q);
@@ -897,7 +723,7 @@ public sealed class PostgresHubStore : SqlHubStore
             return insert;
         }
 
-        private async Task<ChunkResult> WriteThroughStagingAsync(Lane lane, IngestChunk chunk, PostgresEncodedRows rows, bool[] marked, Ticket ticket, RowSubset subset, CancellationToken ct)
+        private async Task<ChunkResult> WriteThroughStagingAsync(Lane lane, IngestChunk chunk, PostgresEncodedRows rows, bool[] marked, Ticket ticket, CancellationToken ct)
         {
             var insert = await StagedInsertAsync(lane, ct);
             var connection = lane.Connection;
@@ -910,7 +736,7 @@ public sealed class PostgresHubStore : SqlHubStore
             {
                 for (var r = 0; r < rows.Count; r++)
                 {
-                    if (marked[r] || !subset.Has(r))
+                    if (marked[r])
                     {
                         continue;
                     }
@@ -950,9 +776,9 @@ public sealed class PostgresHubStore : SqlHubStore
             var duplicate = new bool[rows.Count];
             for (var r = 0; r < rows.Count; r++)
             {
-                duplicate[r] = !inserted[r] && subset.Has(r);
+                duplicate[r] = !inserted[r];
             }
-            var result = await QuarantineAsync(lane, chunk, rows, duplicate, subset, ct);
+            var result = await QuarantineAsync(lane, chunk, rows, duplicate, ct);
             await CommitAfterPreviousAsync(tx, ticket, ct);
             insert.Transaction = null;
             return result with { Stored = stored };
@@ -1037,36 +863,6 @@ internal sealed class PostgresDialect : SqlDialect
     public override string? DropRecordSequenceKey(string table) =>
         $"DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_constraint WHERE conname = '{table}_pkey' AND conrelid = '{table}'::regclass) THEN ALTER TABLE {table} DROP CONSTRAINT {table}_pkey; END IF; END $$";
     public override string BytesType => "bytea";
-
-    /// <summary>
-    /// How many hash partitions a partitioned dataset table gets: one per writer connection, so that each
-    /// connection's COPY fills its own heap and indexes. Two COPYs into one table wait on each other
-    /// (relation extension, the right-most pages of the time index); into two partitions they do not:
-    /// 380-405k rows/s against 440-480k for the server alone (docs/benchmarks.md, session 8).
-    /// </summary>
-    public const int HashPartitions = 2;
-
-    /// <summary>
-    /// Whether a new table for the dataset is hash-partitioned on its unique key: when it has one whose
-    /// hash the writer computes (<see cref="PostgresPartitionHash"/>) and a time field (the _seq primary
-    /// key of a table without one could not be kept, as a partitioned table's unique indexes must hold
-    /// the partition key).
-    /// </summary>
-    public static bool IsPartitioned(DatasetDefinition d) =>
-        d.TimeField is not null && d.UniqueKey.Count > 0 && PostgresPartitionHash.Supports(d.UniqueKey.Select(k => d.Fields[d.FieldIndex(k)].Type));
-
-    /// <summary>The partition key as <c>pg_get_partkeydef</c> shows it.</summary>
-    public static string PartitionKey(DatasetDefinition d) => $"HASH ({string.Join(", ", d.UniqueKey)})";
-
-    public override string TablePartitioning(DatasetDefinition dataset) => IsPartitioned(dataset) ? " PARTITION BY " + PartitionKey(dataset) : "";
-
-    // A table created before tables were partitioned stays as it is (and is written the way it was).
-    public override IEnumerable<string> CreatePartitions(string table, DatasetDefinition dataset) => IsPartitioned(dataset)
-        ? [$"DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_partitioned_table WHERE partrelid = '{table}'::regclass) THEN " +
-           string.Concat(Enumerable.Range(0, HashPartitions).Select(r =>
-               $"CREATE TABLE IF NOT EXISTS {table}_p{r} PARTITION OF {table} FOR VALUES WITH (MODULUS {HashPartitions}, REMAINDER {r}); ")) +
-           "END IF; END $$"]
-        : [];
 
     public override string ColumnType(FieldType type) => type switch
     {

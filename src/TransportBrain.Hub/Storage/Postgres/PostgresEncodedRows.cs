@@ -8,8 +8,9 @@ namespace TransportBrain.Hub.Storage.Postgres;
 /// <summary>
 /// A chunk's accepted records as the PostgreSQL writer sends them: each row's field values in binary
 /// COPY format (without the field count and the _seq, _batch and _pos columns, which the writer puts
-/// before them) and each row's unique key (<see cref="EncodedKey"/>), all in pooled blocks reused from
-/// chunk to chunk (<see cref="ByteBlocks"/>). No object per record stays alive in between.
+/// before them) and each row's unique key (<see cref="KeyBytes"/>), all in pooled blocks reused from
+/// chunk to chunk (<see cref="ByteBlocks"/>), with the key's hash for <see cref="ChunkKeys"/>. No object per
+/// record stays alive in between.
 /// </summary>
 internal sealed class PostgresEncodedRows(DatasetDefinition dataset) : EncodedRows
 {
@@ -20,7 +21,7 @@ internal sealed class PostgresEncodedRows(DatasetDefinition dataset) : EncodedRo
     private readonly bool _keyIsOneField = dataset.UniqueKey.Count == 1 && dataset.Fields[dataset.FieldIndex(dataset.UniqueKey[0])].Type != FieldType.Double;
     private readonly BinaryTupleBuffer _scratch = new(1024);
     private readonly ByteBlocks _bytes = new();
-    private readonly List<(ReadOnlyMemory<byte> Values, ReadOnlyMemory<byte> Key)> _rows = [];
+    private readonly List<(ReadOnlyMemory<byte> Values, ReadOnlyMemory<byte> Key, int KeyHash)> _rows = [];
 
     public DatasetDefinition Dataset { get; } = dataset;
 
@@ -29,8 +30,17 @@ internal sealed class PostgresEncodedRows(DatasetDefinition dataset) : EncodedRo
     /// <summary>The encoded field values of row <paramref name="row"/>.</summary>
     public ReadOnlySpan<byte> Values(int row) => _rows[row].Values.Span;
 
-    /// <summary>The row's unique key; null when the dataset has none or a part of it is null (such a key never conflicts).</summary>
-    public EncodedKey? Key(int row) => _rows[row].Key.IsEmpty ? null : new EncodedKey(_rows[row].Key);
+    /// <summary>Whether the row has a unique key: false when the dataset has none or a part of it is null (such a key never conflicts).</summary>
+    public bool HasKey(int row) => !_rows[row].Key.IsEmpty;
+
+    /// <summary>The row's unique key, encoded so that two keys have the same bytes exactly when PostgreSQL holds them equal.</summary>
+    public ReadOnlySpan<byte> KeyBytes(int row) => _rows[row].Key.Span;
+
+    /// <summary>The hash of <see cref="KeyBytes"/>, computed once when the row was added.</summary>
+    public int KeyHash(int row) => _rows[row].KeyHash;
+
+    /// <summary>The hash <see cref="ChunkKeys"/> files an encoded key under.</summary>
+    public static int HashOf(ReadOnlySpan<byte> key) => (int)ByteHash.Of(key);
 
     /// <summary>
     /// The row's unique-key values (in the key's order) as PostgreSQL stores them, for queries and messages;
@@ -71,7 +81,7 @@ internal sealed class PostgresEncodedRows(DatasetDefinition dataset) : EncodedRo
                 key = _bytes.Append(_scratch.Slice(0, _scratch.Length));
             }
         }
-        _rows.Add((encoded, key));
+        _rows.Add((encoded, key, key.IsEmpty ? 0 : HashOf(key.Span)));
     }
 
     /// <summary>Where field <paramref name="index"/> (its length prefix and value) lies in an encoded row.</summary>
@@ -86,7 +96,7 @@ internal sealed class PostgresEncodedRows(DatasetDefinition dataset) : EncodedRo
     }
 
     /// <summary>The key of values read back from the table (in the key's order), encoded as <see cref="Add"/> encodes a row's.</summary>
-    public EncodedKey? KeyOf(object?[] keyValues)
+    public byte[]? KeyOf(object?[] keyValues)
     {
         _scratch.Clear();
         var positions = new int[keyValues.Length];
@@ -96,7 +106,7 @@ internal sealed class PostgresEncodedRows(DatasetDefinition dataset) : EncodedRo
             positions[k] = k;
             types[k] = _types[_keyIndexes[k]];
         }
-        return WriteKey(_scratch, keyValues, positions, types) ? new EncodedKey(_scratch.Slice(0, _scratch.Length).ToArray()) : null;
+        return WriteKey(_scratch, keyValues, positions, types) ? _scratch.Slice(0, _scratch.Length).ToArray() : null;
     }
 
     public override void Clear()
@@ -176,28 +186,4 @@ internal sealed class PostgresEncodedRows(DatasetDefinition dataset) : EncodedRo
         FieldType.Boolean => value[0] != 0,
         _ => BinaryTupleBuffer.InstantOf(BinaryPrimitives.ReadInt64BigEndian(value)),
     };
-}
-
-/// <summary>
-/// A unique key as the bytes <see cref="PostgresEncodedRows"/> encodes it, compared byte for byte. It
-/// points into a chunk's blocks: it is only used while the chunk is being written. Its hash is computed
-/// once, since the writer looks a key up in several chunks' tables.
-/// </summary>
-internal readonly struct EncodedKey : IEquatable<EncodedKey>
-{
-    private readonly int _hash;
-
-    public EncodedKey(ReadOnlyMemory<byte> bytes)
-    {
-        Bytes = bytes;
-        _hash = (int)ByteHash.Of(bytes.Span);
-    }
-
-    public ReadOnlyMemory<byte> Bytes { get; }
-
-    public bool Equals(EncodedKey other) => _hash == other._hash && Bytes.Span.SequenceEqual(other.Bytes.Span);
-
-    public override bool Equals(object? obj) => obj is EncodedKey other && Equals(other);
-
-    public override int GetHashCode() => _hash;
 }

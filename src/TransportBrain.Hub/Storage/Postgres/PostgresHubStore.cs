@@ -148,7 +148,7 @@ public sealed class PostgresHubStore : SqlHubStore
         private readonly Channel<Lane> _idle = Channel.CreateUnbounded<Lane>();
         private readonly List<Lane> _lanes = [];
         private readonly List<Ticket> _inFlight = [];
-        private readonly Stack<Dictionary<EncodedKey, int>> _spareKeys = new();
+        private readonly Stack<ChunkKeys> _spareKeys = new();
         private readonly Lock _sync = new();
         private Ticket? _last;
         private int _laneCount;
@@ -198,9 +198,9 @@ public sealed class PostgresHubStore : SqlHubStore
         /// A chunk being written: its keys (for the chunks handed over after it) and whether it committed.
         /// Both links are dropped once the chunk is done, so tickets do not chain up over a long batch.
         /// </summary>
-        private sealed class Ticket(Dictionary<EncodedKey, int>? keys, Ticket? previous)
+        private sealed class Ticket(ChunkKeys? keys, Ticket? previous)
         {
-            public Dictionary<EncodedKey, int>? Keys { get; set; } = keys;
+            public ChunkKeys? Keys { get; set; } = keys;
             public Ticket? Previous { get; set; } = previous;
             public TaskCompletionSource<bool> Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         }
@@ -333,9 +333,9 @@ public sealed class PostgresHubStore : SqlHubStore
                         {
                             continue;
                         }
-                        foreach (var (key, r) in keys)
+                        foreach (var r in keys.FirstRows)
                         {
-                            if (theirs.ContainsKey(key))
+                            if (theirs.Find(rows.KeyBytes(r), rows.KeyHash(r)) >= 0)
                             {
                                 duplicate[r] = true;
                             }
@@ -380,6 +380,7 @@ public sealed class PostgresHubStore : SqlHubStore
                     _inFlight.Remove(ticket);
                     if (ticket.Keys is { } done)
                     {
+                        done.Release();
                         _spareKeys.Push(done);
                     }
                     ticket.Keys = null;
@@ -399,7 +400,7 @@ public sealed class PostgresHubStore : SqlHubStore
             return encoded;
         }
 
-        private async Task<ChunkResult> WriteOnLaneAsync(Lane lane, IngestChunk chunk, PostgresEncodedRows rows, bool[] duplicate, Dictionary<EncodedKey, int>? keys, Ticket ticket, CancellationToken ct)
+        private async Task<ChunkResult> WriteOnLaneAsync(Lane lane, IngestChunk chunk, PostgresEncodedRows rows, bool[] duplicate, ChunkKeys? keys, Ticket ticket, CancellationToken ct)
         {
             if (keys is null || keys.Count == 0)
             {
@@ -432,7 +433,7 @@ public sealed class PostgresHubStore : SqlHubStore
         /// One transaction: (with <paramref name="check"/>) mark the rows whose key is stored, COPY the
         /// others into the table, quarantine, wait for the previous chunk, commit.
         /// </summary>
-        private async Task<ChunkResult> CopyAsync(Lane lane, IngestChunk chunk, PostgresEncodedRows rows, bool[] marked, Dictionary<EncodedKey, int>? check, Ticket ticket, CancellationToken ct)
+        private async Task<ChunkResult> CopyAsync(Lane lane, IngestChunk chunk, PostgresEncodedRows rows, bool[] marked, ChunkKeys? check, Ticket ticket, CancellationToken ct)
         {
             var connection = lane.Connection;
             var duplicate = (bool[])marked.Clone();
@@ -542,26 +543,20 @@ public sealed class PostgresHubStore : SqlHubStore
 
         private sealed class PreviousChunkPendingException : Exception;
 
-        /// <summary>Marks the rows whose key repeats an earlier row of the chunk; returns each key's first row.</summary>
-        /// <summary>The first row of each key in the chunk, in a dictionary of the writer's (called under <see cref="_sync"/>).</summary>
-        private Dictionary<EncodedKey, int> KeysOf(PostgresEncodedRows rows, bool[] duplicate)
+        /// <summary>
+        /// The first row of each key in the chunk, in a key table of the writer's (called under <see cref="_sync"/>);
+        /// marks the rows whose key repeats an earlier row of the chunk.
+        /// </summary>
+        private ChunkKeys KeysOf(PostgresEncodedRows rows, bool[] duplicate)
         {
-            // A bulk chunk's dictionary is a large object (~300 KB): reuse the ones of chunks already written.
-            var firstRowOfKey = _spareKeys.TryPop(out var spare) ? spare : new Dictionary<EncodedKey, int>(rows.Count);
-            firstRowOfKey.Clear();
-            for (var r = 0; r < rows.Count; r++)
-            {
-                // A key with a NULL part never conflicts: the unique index treats NULLs as distinct.
-                if (rows.Key(r) is { } key && !firstRowOfKey.TryAdd(key, r))
-                {
-                    duplicate[r] = true;
-                }
-            }
-            return firstRowOfKey;
+            // Reuse the tables of chunks already written: a bulk chunk's is 128 KB.
+            var keys = _spareKeys.TryPop(out var spare) ? spare : new ChunkKeys();
+            keys.Build(rows, duplicate);
+            return keys;
         }
 
         /// <summary>Marks the rows whose key is already stored; returns how many.</summary>
-        private async Task<int> MarkStoredAsync(Lane lane, PostgresEncodedRows rows, bool[] duplicate, Dictionary<EncodedKey, int> keys, NpgsqlTransaction tx, CancellationToken ct)
+        private async Task<int> MarkStoredAsync(Lane lane, PostgresEncodedRows rows, bool[] duplicate, ChunkKeys keys, NpgsqlTransaction tx, CancellationToken ct)
         {
             var columns = new Array[_keyIndexes.Length];
             for (var k = 0; k < _keyIndexes.Length; k++)
@@ -569,7 +564,7 @@ public sealed class PostgresHubStore : SqlHubStore
                 columns[k] = NewKeyArray(_fieldTypes[_keyIndexes[k]], keys.Count);
             }
             var n = 0;
-            foreach (var r in keys.Values)
+            foreach (var r in keys.FirstRows)
             {
                 var keyValues = rows.KeyValues(r);
                 for (var k = 0; k < _keyIndexes.Length; k++)
@@ -602,7 +597,7 @@ public sealed class PostgresHubStore : SqlHubStore
                 {
                     values[k] = _store.Dialect.FromDb(reader, k, _fieldTypes[_keyIndexes[k]]);
                 }
-                if (rows.KeyOf(values) is { } key && keys.TryGetValue(key, out var r) && !duplicate[r])
+                if (rows.KeyOf(values) is { } key && keys.Find(key, PostgresEncodedRows.HashOf(key)) is var r and >= 0 && !duplicate[r])
                 {
                     duplicate[r] = true;
                     found++;

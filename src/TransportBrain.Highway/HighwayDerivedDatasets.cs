@@ -177,7 +177,8 @@ public static class HighwayDerivedDatasets
             Field.Time("onset", "开始时间", "Onset", required: true),
             Field.Time("detected_at", "检测时间", "Detected at", required: true),
             Field.Time("cleared_at", "解除时间", "Cleared at"),
-            Field.Text("evidence", "证据", "Evidence"),
+            Field.Text("evidence", "证据（英文）", "Evidence (English)"),
+            Field.Text("evidence_zh", "证据", "Evidence (Chinese)"),
         ],
     };
 

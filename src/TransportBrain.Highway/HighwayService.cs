@@ -528,7 +528,7 @@ public sealed class HighwayService : IAsyncDisposable
         private static object?[] IncidentRow(IncidentCandidate c, string status) =>
         [
             c.Id, status, c.Kind, c.SectionId, c.Route, (long)c.Direction, c.StakeText, new DateTimeOffset(c.OnsetTicks, TimeSpan.Zero),
-            new DateTimeOffset(c.DetectedTicks, TimeSpan.Zero), c.ClearedTicks is { } t ? new DateTimeOffset(t, TimeSpan.Zero) : null, c.Evidence,
+            new DateTimeOffset(c.DetectedTicks, TimeSpan.Zero), c.ClearedTicks is { } t ? new DateTimeOffset(t, TimeSpan.Zero) : null, c.Evidence, c.EvidenceZh,
         ];
 
         private static double? Round(double? v) => v is { } x ? Math.Round(x, 2) : null;

@@ -114,6 +114,21 @@ public sealed class HighwayApiTests : IAsyncLifetime
             Assert.NotEmpty(hit);
             var detected = hit[0].GetProperty("detected_at").GetDateTimeOffset();
             Assert.InRange(detected, incident.Start, incident.Start + incident.Duration + TimeSpan.FromMinutes(20));
+            Assert.StartsWith("车速 ", hit[0].GetProperty("evidence_zh").GetString());
+        }
+
+        // the stored candidates carry the evidence in Chinese as well as in English
+        var candidates = await Send(HttpMethod.Get, "/api/v1/datasets/highway.incident_candidate/records?limit=100", _admin);
+        Assert.Equal(HttpStatusCode.OK, candidates.StatusCode);
+        using (var doc = JsonDocument.Parse(await candidates.Content.ReadAsStringAsync()))
+        {
+            var raised = doc.RootElement.GetProperty("records").EnumerateArray().Where(r => r.GetProperty("status").GetString() == "raised").ToList();
+            Assert.NotEmpty(raised);
+            Assert.All(raised, r =>
+            {
+                Assert.StartsWith("speed ", r.GetProperty("evidence").GetString());
+                Assert.Matches(@"^车速 .*下游 .*5 分钟驶入 \d+ 辆", r.GetProperty("evidence_zh").GetString());
+            });
         }
 
         // a section's series comes from the stored section states, with forecasts

@@ -16,33 +16,64 @@ internal static class DataCommands
     public static Command CreateImport()
     {
         var dataset = new Argument<string>("dataset") { Description = "Dataset id, e.g. highway.gantry_transaction" };
-        var file = new Argument<FileInfo>("file") { Description = "CSV or JSON-lines file" };
+        var files = new Argument<FileInfo[]>("file")
+        {
+            Description = "CSV or JSON-lines file; several files are imported one after another in one process, each as its own batch",
+            Arity = ArgumentArity.OneOrMore,
+        };
         var format = new Option<string?>("--format") { Description = "csv or jsonl (default: from the file extension)" };
         var encoding = new Option<string>("--encoding") { Description = "utf-8 or gbk", DefaultValueFactory = _ => "utf-8" };
-        var cmd = new Command("import", "Streams a file through the dataset's quality gate into the store") { dataset, file, format, encoding };
+        var cmd = new Command("import", "Streams files through the dataset's quality gate into the store") { dataset, files, format, encoding };
         cmd.SetAction((r, ct) => CommonOptions.RunAsync(r, async p =>
         {
             var d = CommonOptions.Dataset(p, r.GetValue(dataset)!);
-            var path = r.GetValue(file)!;
-            if (!path.Exists)
+            // Every file is checked before the first is read: a typo in the last name must not leave the others half imported.
+            var paths = r.GetValue(files)!;
+            if (paths.FirstOrDefault(f => !f.Exists) is { } missing)
             {
-                throw new CliException($"file not found: {path.FullName}");
+                throw new CliException($"file not found: {missing.FullName} (nothing was imported)");
             }
-            var fmt = (r.GetValue(format) ?? (path.Extension.Equals(".csv", StringComparison.OrdinalIgnoreCase) ? "csv" : "jsonl")).ToLowerInvariant();
-            var stream = new FileStream(path.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-            using IRecordSource source = fmt switch
+            var formats = paths.Select(f => FormatOf(r.GetValue(format), f)).ToList();
+            var sourceEncoding = SourceEncodings.Parse(r.GetValue(encoding)!);
+            var total = Stopwatch.StartNew();
+            long read = 0, stored = 0, quarantined = 0;
+            DateTimeOffset? eventsFrom = null, eventsTo = null;
+            for (var i = 0; i < paths.Length; i++)
             {
-                "csv" => new CsvRecordSource(stream, d, SourceEncodings.Parse(r.GetValue(encoding)!)),
-                "jsonl" or "json" => new JsonRecordSource(stream, d),
-                _ => throw new CliException($"unknown format '{fmt}': use csv or jsonl"),
-            };
-            var progress = new IngestProgress();
-            var watch = Stopwatch.StartNew();
-            var run = p.Ingest.IngestAsync(d, source, path.FullName, progress, ct);
-            await ShowProgressAsync(run, progress, path.Length, watch);
-            var report = await run;
-            PrintReport(report, watch.Elapsed);
-            if (d.Id == TransportBrain.Highway.HighwayDatasets.GantryTransaction.Id && progress.EventsFrom is { } from && progress.EventsTo is { } to)
+                var path = paths[i];
+                if (paths.Length > 1)
+                {
+                    AnsiConsole.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"[bold]{i + 1}/{paths.Length}[/] {path.FullName}");
+                }
+                var stream = new FileStream(path.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+                using IRecordSource source = formats[i] == "csv" ? new CsvRecordSource(stream, d, sourceEncoding) : new JsonRecordSource(stream, d);
+                var progress = new IngestProgress();
+                var watch = Stopwatch.StartNew();
+                var run = p.Ingest.IngestAsync(d, source, path.FullName, progress, ct);
+                await ShowProgressAsync(run, progress, path.Length, watch);
+                QualityReport report;
+                try
+                {
+                    report = await run;
+                }
+                catch (Exception e) when (paths.Length > 1 && e is IngestException or IOException)
+                {
+                    throw new CliException($"{path.FullName}: {e.Message} ({i} of {paths.Length} files were imported before it)");
+                }
+                PrintReport(report, watch.Elapsed);
+                read += report.Read;
+                stored += report.Stored;
+                quarantined += report.Quarantined;
+                eventsFrom = Earliest(eventsFrom, progress.EventsFrom);
+                eventsTo = Latest(eventsTo, progress.EventsTo);
+            }
+            if (paths.Length > 1)
+            {
+                var seconds = total.Elapsed.TotalSeconds;
+                AnsiConsole.MarkupLineInterpolated(CultureInfo.InvariantCulture,
+                    $"{paths.Length} files of [bold]{d.Id}[/]: read [bold]{read:N0}[/], stored [green]{stored:N0}[/], quarantined [yellow]{quarantined:N0}[/], {read / Math.Max(0.001, seconds):N0} rows/s in {seconds:F1} s");
+            }
+            if (d.Id == TransportBrain.Highway.HighwayDatasets.GantryTransaction.Id && eventsFrom is { } from && eventsTo is { } to)
             {
                 await HighwayCommands.RecomputeAndPrintAsync(p, from.AddSeconds(-1), to.AddSeconds(1), ct);
             }
@@ -50,6 +81,21 @@ internal static class DataCommands
         }, ct));
         return cmd;
     }
+
+    private static string FormatOf(string? option, FileInfo file)
+    {
+        var fmt = (option ?? (file.Extension.Equals(".csv", StringComparison.OrdinalIgnoreCase) ? "csv" : "jsonl")).ToLowerInvariant();
+        return fmt switch
+        {
+            "csv" => "csv",
+            "jsonl" or "json" => "jsonl",
+            _ => throw new CliException($"unknown format '{fmt}': use csv or jsonl"),
+        };
+    }
+
+    private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a < b ? a : b;
+
+    private static DateTimeOffset? Latest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a > b ? a : b;
 
     private static async Task ShowProgressAsync(Task run, IngestProgress progress, long totalBytes, Stopwatch watch)
     {

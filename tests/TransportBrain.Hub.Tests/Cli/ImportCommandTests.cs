@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using TransportBrain.Highway.SampleData;
+
+namespace TransportBrain.Hub.Tests.Cli;
+
+/// <summary>
+/// `brain import` as an operator runs it: the built executable in a process of its own, on the embedded
+/// SQLite store in a temporary data directory.
+/// </summary>
+public sealed partial class ImportCommandTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("brain-cli-import-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, true);
+
+    [Fact]
+    public async Task Several_files_are_imported_in_one_run_each_as_its_own_batch_with_a_total()
+    {
+        var (gantries, first, second) = SplitSample(6000);
+        Assert.Equal(0, (await Brain("import", "highway.gantry", gantries)).ExitCode);
+
+        var run = await Brain("import", "highway.gantry_transaction", first, second);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("1/2 " + first, run.Output);
+        Assert.Contains("2/2 " + second, run.Output);
+        var batches = BatchLine().Matches(run.Output);
+        Assert.Equal(2, batches.Count);
+        Assert.All(batches, b => Assert.Equal(3000, Number(b.Groups["read"].Value)));
+        var total = TotalLine().Match(run.Output);
+        Assert.True(total.Success, run.Output);
+        Assert.Equal(6000, Number(total.Groups["read"].Value));
+        var stored = batches.Sum(b => Number(b.Groups["stored"].Value));
+        var quarantined = batches.Sum(b => Number(b.Groups["quarantined"].Value));
+        Assert.Equal(stored, Number(total.Groups["stored"].Value));
+        Assert.Equal(quarantined, Number(total.Groups["quarantined"].Value));
+        Assert.Equal(6000, stored + quarantined);
+        Assert.InRange(quarantined, 1, 600); // the sample's 1% damaged rows, and nothing else
+        Assert.Equal(stored, await StoredRecordsAsync());
+    }
+
+    [Fact]
+    public async Task A_missing_file_among_several_is_named_and_nothing_is_imported()
+    {
+        var (gantries, first, _) = SplitSample(2000);
+        Assert.Equal(0, (await Brain("import", "highway.gantry", gantries)).ExitCode);
+        var missing = Path.Combine(_dir, "transactions-3.csv");
+
+        var run = await Brain("import", "highway.gantry_transaction", first, missing);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains($"file not found: {missing} (nothing was imported)", run.Output);
+        Assert.Equal(0, await StoredRecordsAsync());
+    }
+
+    /// <summary>The sample generator's files, with the transactions split into two files of equal size.</summary>
+    private (string Gantries, string First, string Second) SplitSample(int rows)
+    {
+        var files = HighwaySampleGenerator.Generate(Path.Combine(_dir, "sample"), rows, DateTimeOffset.UtcNow, badFraction: 0.01);
+        var lines = File.ReadAllLines(files.GantryTransactions);
+        Assert.Equal(rows + 1, lines.Length); // the header; the sample's damaged rows are one line each
+        var first = Path.Combine(_dir, "transactions-1.csv");
+        var second = Path.Combine(_dir, "transactions-2.csv");
+        File.WriteAllLines(first, lines.Take(1 + rows / 2));
+        File.WriteAllLines(second, lines.Take(1).Concat(lines.Skip(1 + rows / 2)));
+        return (files.Gantries, first, second);
+    }
+
+    private async Task<long> StoredRecordsAsync()
+    {
+        var show = await Brain("catalog", "show", "highway.gantry_transaction", "--json");
+        Assert.Equal(0, show.ExitCode);
+        using var doc = JsonDocument.Parse(show.Output);
+        return doc.RootElement.GetProperty("records").GetInt64();
+    }
+
+    private static long Number(string text) => long.Parse(text.Replace(",", "", StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture);
+
+    private async Task<(int ExitCode, string Output)> Brain(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "brain.dll"));
+        start.ArgumentList.Add("--data");
+        start.ArgumentList.Add(Path.Combine(_dir, "data"));
+        foreach (var a in args)
+        {
+            start.ArgumentList.Add(a);
+        }
+        start.Environment["NO_COLOR"] = "1";
+        start.Environment.Remove("BRAIN_STORE");
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        // Compared as text: without the console's styling, and with its line wrapping undone.
+        var text = Whitespace().Replace(Ansi().Replace(await output + await error, ""), " ");
+        return (process.ExitCode, text);
+    }
+
+    [GeneratedRegex(@"\x1b\[[0-9;]*m")]
+    private static partial Regex Ansi();
+
+    [GeneratedRegex(@"\s+")]
+    private static partial Regex Whitespace();
+
+    [GeneratedRegex(@"batch \d+ of highway\.gantry_transaction: read (?<read>[\d,]+), stored (?<stored>[\d,]+), quarantined (?<quarantined>[\d,]+)")]
+    private static partial Regex BatchLine();
+
+    [GeneratedRegex(@"2 files of highway\.gantry_transaction: read (?<read>[\d,]+), stored (?<stored>[\d,]+), quarantined (?<quarantined>[\d,]+), [\d,]+ rows/s")]
+    private static partial Regex TotalLine();
+}

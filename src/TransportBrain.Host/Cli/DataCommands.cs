@@ -34,10 +34,11 @@ internal static class DataCommands
                 throw new CliException($"file not found: {missing.FullName} (nothing was imported)");
             }
             var formats = paths.Select(f => FormatOf(r.GetValue(format), f)).ToList();
-            var sourceEncoding = SourceEncodings.Parse(r.GetValue(encoding)!);
+            var sourceEncoding = formats.Contains("csv") ? SourceEncodings.Parse(r.GetValue(encoding)!) : null;
             var total = Stopwatch.StartNew();
             long read = 0, stored = 0, quarantined = 0;
-            DateTimeOffset? eventsFrom = null, eventsTo = null;
+            // The event time range each file stored, for the highway's derived states afterwards.
+            var storedRanges = new List<(DateTimeOffset From, DateTimeOffset To)>();
             for (var i = 0; i < paths.Length; i++)
             {
                 var path = paths[i];
@@ -46,7 +47,7 @@ internal static class DataCommands
                     AnsiConsole.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"[bold]{i + 1}/{paths.Length}[/] {path.FullName}");
                 }
                 var stream = new FileStream(path.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-                using IRecordSource source = formats[i] == "csv" ? new CsvRecordSource(stream, d, sourceEncoding) : new JsonRecordSource(stream, d);
+                using IRecordSource source = formats[i] == "csv" ? new CsvRecordSource(stream, d, sourceEncoding!) : new JsonRecordSource(stream, d);
                 var progress = new IngestProgress();
                 var watch = Stopwatch.StartNew();
                 var run = p.Ingest.IngestAsync(d, source, path.FullName, progress, ct);
@@ -56,16 +57,25 @@ internal static class DataCommands
                 {
                     report = await run;
                 }
-                catch (Exception e) when (paths.Length > 1 && e is IngestException or IOException)
+                catch (Exception e) when (paths.Length > 1 && e is not OperationCanceledException)
                 {
+                    // What the earlier files (and this one's committed chunks) stored still gets its derived states.
+                    AddRange(storedRanges, progress);
+                    try
+                    {
+                        await RecomputeHighwayAsync(p, d, storedRanges, ct);
+                    }
+                    catch (Exception recompute) when (recompute is not OperationCanceledException)
+                    {
+                        AnsiConsole.MarkupLineInterpolated($"[yellow]highway states were not recomputed:[/] {recompute.Message}");
+                    }
                     throw new CliException($"{path.FullName}: {e.Message} ({i} of {paths.Length} files were imported before it)");
                 }
                 PrintReport(report, watch.Elapsed);
                 read += report.Read;
                 stored += report.Stored;
                 quarantined += report.Quarantined;
-                eventsFrom = Earliest(eventsFrom, progress.EventsFrom);
-                eventsTo = Latest(eventsTo, progress.EventsTo);
+                AddRange(storedRanges, progress);
             }
             if (paths.Length > 1)
             {
@@ -73,13 +83,53 @@ internal static class DataCommands
                 AnsiConsole.MarkupLineInterpolated(CultureInfo.InvariantCulture,
                     $"{paths.Length} files of [bold]{d.Id}[/]: read [bold]{read:N0}[/], stored [green]{stored:N0}[/], quarantined [yellow]{quarantined:N0}[/], {read / Math.Max(0.001, seconds):N0} rows/s in {seconds:F1} s");
             }
-            if (d.Id == TransportBrain.Highway.HighwayDatasets.GantryTransaction.Id && eventsFrom is { } from && eventsTo is { } to)
-            {
-                await HighwayCommands.RecomputeAndPrintAsync(p, from.AddSeconds(-1), to.AddSeconds(1), ct);
-            }
+            await RecomputeHighwayAsync(p, d, storedRanges, ct);
             return 0;
         }, ct));
         return cmd;
+    }
+
+    private static void AddRange(List<(DateTimeOffset From, DateTimeOffset To)> ranges, IngestProgress progress)
+    {
+        if (progress.EventsFrom is { } from && progress.EventsTo is { } to)
+        {
+            ranges.Add((from, to));
+        }
+    }
+
+    /// <summary>
+    /// After gantry transactions: the section states, incidents and warnings of the time the files covered.
+    /// Files whose ranges overlap or meet are recomputed together; a gap between files is left alone, so the
+    /// states already stored there are not computed again.
+    /// </summary>
+    private static async Task RecomputeHighwayAsync(Platform p, DatasetDefinition d, List<(DateTimeOffset From, DateTimeOffset To)> ranges, CancellationToken ct)
+    {
+        if (d.Id != TransportBrain.Highway.HighwayDatasets.GantryTransaction.Id)
+        {
+            return;
+        }
+        foreach (var (from, to) in MergeRanges(ranges))
+        {
+            await HighwayCommands.RecomputeAndPrintAsync(p, from.AddSeconds(-1), to.AddSeconds(1), ct);
+        }
+    }
+
+    /// <summary>The ranges sorted, with those that overlap or lie within five minutes (one section-state interval) of each other joined.</summary>
+    internal static List<(DateTimeOffset From, DateTimeOffset To)> MergeRanges(IEnumerable<(DateTimeOffset From, DateTimeOffset To)> ranges)
+    {
+        var merged = new List<(DateTimeOffset From, DateTimeOffset To)>();
+        foreach (var (from, to) in ranges.OrderBy(x => x.From))
+        {
+            if (merged.Count > 0 && from <= merged[^1].To + TimeSpan.FromMinutes(5))
+            {
+                merged[^1] = (merged[^1].From, to > merged[^1].To ? to : merged[^1].To);
+            }
+            else
+            {
+                merged.Add((from, to));
+            }
+        }
+        return merged;
     }
 
     private static string FormatOf(string? option, FileInfo file)
@@ -92,10 +142,6 @@ internal static class DataCommands
             _ => throw new CliException($"unknown format '{fmt}': use csv or jsonl"),
         };
     }
-
-    private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a < b ? a : b;
-
-    private static DateTimeOffset? Latest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a > b ? a : b;
 
     private static async Task ShowProgressAsync(Task run, IngestProgress progress, long totalBytes, Stopwatch watch)
     {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using TransportBrain.Highway.SampleData;
+using TransportBrain.Host.Cli;
 
 namespace TransportBrain.Hub.Tests.Cli;
 
@@ -53,6 +54,19 @@ public sealed partial class ImportCommandTests : IDisposable
         Assert.Equal(1, run.ExitCode);
         Assert.Contains($"file not found: {missing} (nothing was imported)", run.Output);
         Assert.Equal(0, await StoredRecordsAsync());
+    }
+
+    [Fact]
+    public void Files_whose_times_overlap_or_meet_are_recomputed_together_and_a_gap_between_them_is_left_alone()
+    {
+        var day = new DateTimeOffset(2025, 5, 1, 0, 0, 0, TimeSpan.FromHours(8));
+        (DateTimeOffset, DateTimeOffset) Hours(double from, double to) => (day.AddHours(from), day.AddHours(to));
+
+        // Given out of order: 8-9 and 9:02-10 meet (within one five-minute interval), 9:30-9:45 lies inside,
+        // 10:10-11 starts after a gap, and a file of the next month stands alone.
+        var merged = DataCommands.MergeRanges([Hours(9.0333, 10), Hours(8, 9), Hours(10.1667, 11), Hours(9.5, 9.75), (day.AddMonths(1), day.AddMonths(1).AddHours(1))]);
+
+        Assert.Equal([Hours(8, 10), Hours(10.1667, 11), (day.AddMonths(1), day.AddMonths(1).AddHours(1))], merged);
     }
 
     /// <summary>The sample generator's files, with the transactions split into two files of equal size.</summary>

@@ -46,15 +46,15 @@ internal static class DataCommands
                 {
                     AnsiConsole.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"[bold]{i + 1}/{paths.Length}[/] {path.FullName}");
                 }
-                var stream = new FileStream(path.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-                using IRecordSource source = formats[i] == "csv" ? new CsvRecordSource(stream, d, sourceEncoding!) : new JsonRecordSource(stream, d);
                 var progress = new IngestProgress();
                 var watch = Stopwatch.StartNew();
-                var run = p.Ingest.IngestAsync(d, source, path.FullName, progress, ct);
-                await ShowProgressAsync(run, progress, path.Length, watch);
                 QualityReport report;
                 try
                 {
+                    // Opening reads the header, which a wrong file among many fails: inside, so it is named too.
+                    using var source = Open(path, formats[i], d, sourceEncoding);
+                    var run = p.Ingest.IngestAsync(d, source, path.FullName, progress, ct);
+                    await ShowProgressAsync(run, progress, path.Length, watch);
                     report = await run;
                 }
                 catch (Exception e) when (paths.Length > 1 && e is not OperationCanceledException)
@@ -87,6 +87,20 @@ internal static class DataCommands
             return 0;
         }, ct));
         return cmd;
+    }
+
+    private static IRecordSource Open(FileInfo path, string format, DatasetDefinition d, Encoding? encoding)
+    {
+        var stream = new FileStream(path.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        try
+        {
+            return format == "csv" ? new CsvRecordSource(stream, d, encoding!) : new JsonRecordSource(stream, d);
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
     }
 
     private static void AddRange(List<(DateTimeOffset From, DateTimeOffset To)> ranges, IngestProgress progress)

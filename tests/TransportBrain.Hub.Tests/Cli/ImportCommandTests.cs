@@ -57,6 +57,24 @@ public sealed partial class ImportCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_file_that_cannot_be_read_after_others_is_named_and_the_files_before_it_stay_stored()
+    {
+        var (gantries, first, _) = SplitSample(2000);
+        Assert.Equal(0, (await Brain("import", "highway.gantry", gantries)).ExitCode);
+        var wrong = Path.Combine(_dir, "stations.csv");
+        File.WriteAllText(wrong, "station_id,name\nJD520100001,龙洞堡交调站\n");
+
+        var run = await Brain("import", "highway.gantry_transaction", first, wrong);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains($"error: {wrong}: the header has no column for the required field(s)", run.Output);
+        Assert.Contains("(1 of 2 files were imported before it)", run.Output);
+        var batch = BatchLine().Match(run.Output);
+        Assert.True(batch.Success, run.Output);
+        Assert.Equal(Number(batch.Groups["stored"].Value), await StoredRecordsAsync());
+    }
+
+    [Fact]
     public void Files_whose_times_overlap_or_meet_are_recomputed_together_and_a_gap_between_them_is_left_alone()
     {
         var day = new DateTimeOffset(2025, 5, 1, 0, 0, 0, TimeSpan.FromHours(8));

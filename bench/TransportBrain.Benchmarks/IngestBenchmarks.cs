@@ -104,6 +104,79 @@ public class GantryImportBenchmarks
     }
 }
 
+/// <summary>
+/// The same import as <see cref="GantryImportBenchmarks"/>, but as a day of files arrives: every iteration imports
+/// a new 200k-row file (a different day) into the same table, which is never emptied, and nothing is
+/// checkpointed in between. The table and its indexes grow by 200k rows per iteration, and the store writes
+/// back the pages of the imports before while it takes the next. <see cref="GantryImportBenchmarks"/> empties
+/// the tables and checkpoints before every iteration, so its server never writes data pages while it is measured.
+/// </summary>
+[MemoryDiagnoser]
+[Config(typeof(PlatformRuntimeConfig))]
+public class GantryImportGrowingBenchmarks
+{
+    /// <summary>Enough files for BenchmarkDotNet's jitting, warm-up and measured invocations, each a new day.</summary>
+    private const int Files = 16;
+    private string _dir = "";
+    private readonly List<string> _files = [];
+    private int _next;
+    private DatasetRegistry _registry = null!;
+    private IHubStore _store = null!;
+
+    [Params("sqlite", "postgres")]
+    public string Store { get; set; } = "sqlite";
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var url = Environment.GetEnvironmentVariable("BRAIN_BENCH_POSTGRES");
+        if (Store == "postgres" && url is null)
+        {
+            throw new InvalidOperationException("set BRAIN_BENCH_POSTGRES=postgres://... to benchmark the PostgreSQL store");
+        }
+        _dir = Directory.CreateTempSubdirectory("brain-bench-growing-").FullName;
+        var now = DateTimeOffset.UtcNow;
+        SampleFiles? first = null;
+        for (var day = 0; day < Files; day++)
+        {
+            // Each file covers the 24 hours before its end, so the days do not overlap and no id repeats;
+            // they are imported oldest first, as days arrive.
+            var files = HighwaySampleGenerator.Generate(Path.Combine(_dir, "day" + day), GantryImportBenchmarks.Rows, now.AddDays(day + 1 - Files), badFraction: 0.01, seed: 42 + day);
+            first ??= files;
+            _files.Add(files.GantryTransactions);
+        }
+        _registry = new DatasetRegistry(HighwayDatasets.All);
+        _store = HubStores.Open(Store == "sqlite" ? null : url, Path.Combine(_dir, "data"));
+        _store.InitializeAsync(_registry).GetAwaiter().GetResult();
+        if (Store == "postgres")
+        {
+            PostgresReset.Truncate(url!, _registry); // once: the run starts from empty tables
+        }
+        using var gantries = new CsvRecordSource(File.OpenRead(first!.Gantries), HighwayDatasets.Gantry, SourceEncodings.Parse("utf-8"));
+        new IngestService(_store, _registry, TimeProvider.System).IngestAsync(HighwayDatasets.Gantry, gantries, "gantries").GetAwaiter().GetResult();
+    }
+
+    [Benchmark(Description = "import 200k gantry transactions (all rules), a new day's file into a growing table")]
+    public async Task<QualityReport> Import()
+    {
+        if (_next == _files.Count)
+        {
+            throw new InvalidOperationException($"the benchmark ran more than {Files} imports; raise Files");
+        }
+        var ingest = new IngestService(_store, _registry, TimeProvider.System);
+        using var source = new CsvRecordSource(File.OpenRead(_files[_next++]), HighwayDatasets.GantryTransaction, SourceEncodings.Parse("utf-8"));
+        return await ingest.IngestAsync(HighwayDatasets.GantryTransaction, source, "bench");
+    }
+
+    [GlobalCleanup]
+    public void RemoveFiles()
+    {
+        _store.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_dir, true);
+    }
+}
+
 /// <summary>Parsing and the quality gate alone, without a store: what the reader thread costs per row.</summary>
 [MemoryDiagnoser]
 public class GateBenchmarks

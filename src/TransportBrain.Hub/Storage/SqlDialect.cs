@@ -24,6 +24,20 @@ public abstract class SqlDialect
 
     public abstract string ColumnType(FieldType type);
 
+    /// <summary>The column type a new dataset table gives <paramref name="field"/>; by default its type's.</summary>
+    public virtual string ColumnType(DatasetDefinition dataset, FieldDefinition field) => ColumnType(field.Type);
+
+    /// <summary>
+    /// Where a field goes in a new dataset table, lowest first. By default 8-byte values, then booleans, then
+    /// text: PostgreSQL aligns an 8-byte value to 8 bytes, so one placed after a text pads the row.
+    /// </summary>
+    public virtual int StorageOrder(DatasetDefinition dataset, FieldDefinition field) => field.Type switch
+    {
+        FieldType.Int64 or FieldType.Instant or FieldType.Double => 0,
+        FieldType.Boolean => 1,
+        _ => 2,
+    };
+
     /// <summary>A value as the provider wants it as a parameter.</summary>
     public abstract object ToDb(object? value, FieldType type);
 

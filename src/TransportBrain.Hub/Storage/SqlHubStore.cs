@@ -79,21 +79,13 @@ public abstract class SqlHubStore : IHubStore
         }
     }
 
-    /// <summary>Where a field of this type goes in a new dataset table: 8-byte values, then booleans, then text.</summary>
-    private static int StorageOrder(FieldType type) => type switch
-    {
-        FieldType.Int64 or FieldType.Instant or FieldType.Double => 0,
-        FieldType.Boolean => 1,
-        _ => 2,
-    };
-
     private async Task EnsureDatasetTableAsync(DbConnection c, DatasetDefinition d, CancellationToken ct)
     {
         var table = DatasetIds.TableName(d.Id);
-        // Fixed-width columns first, text last: PostgreSQL aligns an 8-byte value to 8 bytes, so a bigint or
-        // timestamptz after a text pads the row (3.5 bytes on average). Every statement names its columns,
-        // so only the table's layout changes; tables created before keep theirs.
-        var columns = string.Join(", ", d.Fields.OrderBy(f => StorageOrder(f.Type)).Select(f => $"\"{f.Name}\" {Dialect.ColumnType(f.Type)}"));
+        // Columns in the dialect's storage order (PostgreSQL: wider fixed-width columns first, text last, so no
+        // alignment padding). Every statement names its columns, so only the table's layout changes; tables
+        // created before keep theirs.
+        var columns = string.Join(", ", d.Fields.OrderBy(f => Dialect.StorageOrder(d, f)).Select(f => $"\"{f.Name}\" {Dialect.ColumnType(d, f)}"));
         await ExecAsync(c, null, $"CREATE TABLE IF NOT EXISTS {table} (_seq {Dialect.RecordSequence(d.TimeField is not null)}, _batch {Dialect.ColumnType(FieldType.Int64)} NOT NULL, _pos {Dialect.ColumnType(FieldType.Int64)} NOT NULL, {columns})", ct);
         if (Dialect.RecordSequenceUpgrade(table) is { } upgrade)
         {
@@ -103,7 +95,7 @@ public abstract class SqlHubStore : IHubStore
         foreach (var f in d.Fields.Where(f => !existing.Contains(f.Name)))
         {
             // A field added to a declared schema: older records simply have no value for it.
-            await ExecAsync(c, null, $"ALTER TABLE {table} ADD COLUMN \"{f.Name}\" {Dialect.ColumnType(f.Type)}", ct);
+            await ExecAsync(c, null, $"ALTER TABLE {table} ADD COLUMN \"{f.Name}\" {Dialect.ColumnType(d, f)}", ct);
         }
         if (d.TimeField is not null)
         {
@@ -122,7 +114,11 @@ public abstract class SqlHubStore : IHubStore
         await ExecAsync(c, null,
             "INSERT INTO hub_dataset (id, definition, registered_at, updated_at) VALUES (@id, @def, @t, @t) ON CONFLICT (id) DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at",
             ct, ("id", d.Id), ("def", JsonSerializer.Serialize(d, Json)), ("t", now));
+        await DatasetTableReadyAsync(c, d, ct);
     }
+
+    /// <summary>Called once a dataset's table is in place at start-up, e.g. to learn the types of its columns.</summary>
+    protected virtual Task DatasetTableReadyAsync(DbConnection connection, DatasetDefinition dataset, CancellationToken ct) => Task.CompletedTask;
 
     // ---- records --------------------------------------------------------------------------
 

@@ -233,6 +233,95 @@ public class RecordWriterTests
         Assert.Equal(["n1", "n2", "n3", "other", "m1", "m2"], seqs.Select(s => s.Id));
     }
 
+    [SkippableFactIfNoPostgres]
+    public async Task Postgres_a_bounded_whole_number_gets_a_narrow_column_and_a_table_from_before_keeps_its_bigint()
+    {
+        await using var t = await OpenAsync("postgres");
+        var table = DatasetIds.TableName(TestData.Passing.Id);
+        await using var sql = new NpgsqlConnection(ConnectionString(t.Name));
+        await sql.OpenAsync();
+        // vehicle_type may only be 1, 2 or 11: a new table stores it in 2 bytes.
+        Assert.Equal("smallint", await ColumnTypeAsync(sql, table, "vehicle_type"));
+
+        await using (var writer = await WriterAsync(t))
+        {
+            var chunk = Chunk("w1", "w2");
+            chunk.Rows[1][6] = 11L;
+            Assert.Equal(2, (await writer.WriteAsync(chunk)).Stored);
+        }
+        // A value the gate would have refused (nothing holds a writer's caller to it) is named, not truncated.
+        await using (var writer = await WriterAsync(t))
+        {
+            var chunk = Chunk("w3");
+            chunk.Rows[0][6] = 70_000L;
+            var e = await Assert.ThrowsAsync<InvalidOperationException>(async () => await writer.WriteAsync(chunk));
+            Assert.Contains("vehicle_type = 70000 does not fit its smallint column", e.Message);
+        }
+
+        // A table created before narrow columns keeps its bigint column, and the writer follows it.
+        await using (var widen = new NpgsqlCommand($"ALTER TABLE {table} ALTER COLUMN vehicle_type TYPE bigint", sql))
+        {
+            await widen.ExecuteNonQueryAsync();
+        }
+        await t.Store.InitializeAsync(TestData.Registry());
+        Assert.Equal("bigint", await ColumnTypeAsync(sql, table, "vehicle_type"));
+        await using (var writer = await WriterAsync(t))
+        {
+            var chunk = Chunk("w4", "w5", "w1");
+            chunk.Rows[0][6] = 70_000L;
+            var result = await writer.WriteAsync(chunk);
+            Assert.Equal(2, result.Stored);
+            Assert.Equal([2], result.DuplicateRows); // the stored key is still found through the wider column
+        }
+        var records = (await t.Store.ReadRecordsAsync(TestData.Passing, new RecordQuery(null, null, 10, null))).Records;
+        Assert.Equal(
+            [("w1", (object?)1L), ("w2", 11L), ("w4", 70_000L), ("w5", 1L)],
+            records.Select(r => ((string)r.Values[0]!, r.Values[6])).OrderBy(x => x.Item1, StringComparer.Ordinal));
+    }
+
+    [SkippableFactIfNoPostgres]
+    public async Task Postgres_a_column_narrower_than_its_field_now_allows_is_widened_at_start_up()
+    {
+        var fees = TestData.Passing with
+        {
+            Id = "test.fee", UniqueKey = ["id"], TimeField = null,
+            Fields = [Field.Text("id", "编号", "Id", required: true), Field.Integer("fee_fen", "金额", "Fee", unit: "fen") with { Min = 0, Max = 10_000_000 }],
+        };
+        var registry = new DatasetRegistry([fees]);
+        await using var t = await TestStores.CreateAsync("postgres");
+        await t.Store.InitializeAsync(registry);
+        var table = DatasetIds.TableName(fees.Id);
+        await using var sql = new NpgsqlConnection(ConnectionString(t.Name));
+        await sql.OpenAsync();
+        Assert.Equal("integer", await ColumnTypeAsync(sql, table, "fee_fen"));
+        // As if the field had been declared with a maximum of 30,000 when the table was made.
+        await using (var narrow = new NpgsqlCommand($"ALTER TABLE {table} ALTER COLUMN fee_fen TYPE smallint", sql))
+        {
+            await narrow.ExecuteNonQueryAsync();
+        }
+        await t.Store.InitializeAsync(registry);
+        Assert.Equal("integer", await ColumnTypeAsync(sql, table, "fee_fen"));
+        await using (var writer = await t.Store.OpenWriterAsync(fees, await t.Store.BeginBatchAsync(new BatchStart(fees.Id, "test", "csv", "utf-8", null, Seen))))
+        {
+            var chunk = new IngestChunk(1, "csv");
+            chunk.Rows.Add(["f1", 5_000_000L]);
+            chunk.Positions.Add(2);
+            chunk.Raws.Add(Encoding.UTF8.GetBytes("f1,5000000"));
+            Assert.Equal(1, (await writer.WriteAsync(chunk)).Stored);
+        }
+        var stored = Assert.Single((await t.Store.ReadRecordsAsync(fees, new RecordQuery(null, null, 10, null))).Records);
+        Assert.Equal(5_000_000L, stored.Values[1]);
+    }
+
+    private static async Task<string> ColumnTypeAsync(NpgsqlConnection sql, string table, string column)
+    {
+        await using var command = new NpgsqlCommand(
+            "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = @t::regclass AND attname = @c", sql);
+        command.Parameters.AddWithValue("t", table);
+        command.Parameters.AddWithValue("c", column);
+        return (string)(await command.ExecuteScalarAsync())!;
+    }
+
     private static async Task<List<(long Seq, string Id)>> SeqsAsync(NpgsqlConnection sql, string table)
     {
         var list = new List<(long, string)>();

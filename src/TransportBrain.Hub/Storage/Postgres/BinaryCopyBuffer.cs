@@ -49,6 +49,15 @@ internal class BinaryTupleBuffer(int capacity)
         _length += 12;
     }
 
+    public void Int16(short value)
+    {
+        Reserve(6);
+        var span = _buffer.AsSpan(_length);
+        BinaryPrimitives.WriteInt32BigEndian(span, 2);
+        BinaryPrimitives.WriteInt16BigEndian(span[4..], value);
+        _length += 6;
+    }
+
     public void Int32(int value)
     {
         Reserve(8);

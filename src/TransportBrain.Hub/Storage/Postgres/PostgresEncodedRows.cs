@@ -12,10 +12,17 @@ namespace TransportBrain.Hub.Storage.Postgres;
 /// chunk to chunk (<see cref="ByteBlocks"/>), with the key's hash for <see cref="ChunkKeys"/>. No object per
 /// record stays alive in between.
 /// </summary>
-internal sealed class PostgresEncodedRows(DatasetDefinition dataset) : EncodedRows
+internal sealed class PostgresEncodedRows(DatasetDefinition dataset, PgColumn[] columns) : EncodedRows
 {
-    private readonly FieldType[] _types = [.. dataset.Fields.Select(f => f.Type)];
+    private readonly PgColumn[] _types = columns.Length == dataset.Fields.Count
+        ? columns
+        : throw new ArgumentException($"{dataset.Id} has {dataset.Fields.Count} fields; {columns.Length} column types were given", nameof(columns));
     private readonly int[] _keyIndexes = [.. dataset.UniqueKey.Select(dataset.FieldIndex)];
+
+    /// <summary>Rows for a table whose columns are as a new table of <paramref name="dataset"/> declares them.</summary>
+    public PostgresEncodedRows(DatasetDefinition dataset) : this(dataset, PgColumns.Declared(dataset))
+    {
+    }
 
     /// <summary>A one-field key that is not a number with several encodings of one value (-0, NaN): its key bytes are its row bytes.</summary>
     private readonly bool _keyIsOneField = dataset.UniqueKey.Count == 1 && dataset.Fields[dataset.FieldIndex(dataset.UniqueKey[0])].Type != FieldType.Double;
@@ -62,7 +69,14 @@ internal sealed class PostgresEncodedRows(DatasetDefinition dataset) : EncodedRo
     public override void Add(object?[] values)
     {
         _scratch.Clear();
-        Write(_scratch, values, _types);
+        try
+        {
+            Write(_scratch, values, _types);
+        }
+        catch (OverflowException)
+        {
+            throw new InvalidOperationException(OverflowMessage(values));
+        }
         var encoded = _bytes.Append(_scratch.Slice(0, _scratch.Length));
         var key = ReadOnlyMemory<byte>.Empty;
         if (_keyIsOneField)
@@ -84,6 +98,22 @@ internal sealed class PostgresEncodedRows(DatasetDefinition dataset) : EncodedRo
         _rows.Add((encoded, key, key.IsEmpty ? 0 : HashOf(key.Span)));
     }
 
+    private string OverflowMessage(object?[] values)
+    {
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (_types[i] is PgColumn.Int16 or PgColumn.Int32 && values[i] is not (null or DBNull))
+            {
+                var v = Convert.ToInt64(values[i], CultureInfo.InvariantCulture);
+                if (_types[i] == PgColumn.Int16 ? v is < short.MinValue or > short.MaxValue : v is < int.MinValue or > int.MaxValue)
+                {
+                    return $"{Dataset.Id}: {Dataset.Fields[i].Name} = {v} does not fit its {PgColumns.SqlType(_types[i])} column (the field's declared bounds make it that narrow)";
+                }
+            }
+        }
+        return $"{Dataset.Id}: a value does not fit its column";
+    }
+
     /// <summary>Where field <paramref name="index"/> (its length prefix and value) lies in an encoded row.</summary>
     private static Range FieldRange(ReadOnlySpan<byte> row, int index)
     {
@@ -100,7 +130,7 @@ internal sealed class PostgresEncodedRows(DatasetDefinition dataset) : EncodedRo
     {
         _scratch.Clear();
         var positions = new int[keyValues.Length];
-        var types = new FieldType[keyValues.Length];
+        var types = new PgColumn[keyValues.Length];
         for (var k = 0; k < positions.Length; k++)
         {
             positions[k] = k;
@@ -121,8 +151,8 @@ internal sealed class PostgresEncodedRows(DatasetDefinition dataset) : EncodedRo
         _bytes.Dispose();
     }
 
-    /// <summary>Encodes a row's values as their fields' types say.</summary>
-    public static void Write(BinaryTupleBuffer buffer, object?[] row, FieldType[] types)
+    /// <summary>Encodes a row's values for their columns; a whole number too big for its column throws <see cref="OverflowException"/>.</summary>
+    public static void Write(BinaryTupleBuffer buffer, object?[] row, PgColumn[] types)
     {
         for (var i = 0; i < row.Length; i++)
         {
@@ -142,7 +172,7 @@ internal sealed class PostgresEncodedRows(DatasetDefinition dataset) : EncodedRo
     /// PostgreSQL's unique index holds them equal: text as UTF-8, instants to the microsecond, -0 as 0 and
     /// every NaN as one. False (nothing to compare) when a part is null.
     /// </summary>
-    private static bool WriteKey(BinaryTupleBuffer buffer, object?[] values, int[] positions, FieldType[] types)
+    private static bool WriteKey(BinaryTupleBuffer buffer, object?[] values, int[] positions, PgColumn[] types)
     {
         foreach (var i in positions)
         {
@@ -155,20 +185,26 @@ internal sealed class PostgresEncodedRows(DatasetDefinition dataset) : EncodedRo
         return true;
     }
 
-    private static void WriteValue(BinaryTupleBuffer buffer, object value, FieldType type, bool asKey)
+    private static void WriteValue(BinaryTupleBuffer buffer, object value, PgColumn type, bool asKey)
     {
         switch (type)
         {
-            case FieldType.String:
+            case PgColumn.Text:
                 buffer.Text(value as string ?? Convert.ToString(value, CultureInfo.InvariantCulture) ?? "");
                 break;
-            case FieldType.Int64:
+            case PgColumn.Int64:
                 buffer.Int64(value is long l ? l : Convert.ToInt64(value, CultureInfo.InvariantCulture));
                 break;
-            case FieldType.Instant:
+            case PgColumn.Int32:
+                buffer.Int32(checked((int)(value is long l4 ? l4 : Convert.ToInt64(value, CultureInfo.InvariantCulture))));
+                break;
+            case PgColumn.Int16:
+                buffer.Int16(checked((short)(value is long l2 ? l2 : Convert.ToInt64(value, CultureInfo.InvariantCulture))));
+                break;
+            case PgColumn.Timestamptz:
                 buffer.Instant(value is DateTimeOffset t ? t : PostgresDialect.ToUtcMicroseconds(value));
                 break;
-            case FieldType.Double:
+            case PgColumn.Float8:
                 var d = value is double v ? v : Convert.ToDouble(value, CultureInfo.InvariantCulture);
                 buffer.Double(asKey && d == 0 ? 0.0 : asKey && double.IsNaN(d) ? double.NaN : d);
                 break;
@@ -178,12 +214,14 @@ internal sealed class PostgresEncodedRows(DatasetDefinition dataset) : EncodedRo
         }
     }
 
-    private static object Decode(ReadOnlySpan<byte> value, FieldType type) => type switch
+    private static object Decode(ReadOnlySpan<byte> value, PgColumn type) => type switch
     {
-        FieldType.String => Encoding.UTF8.GetString(value),
-        FieldType.Int64 => BinaryPrimitives.ReadInt64BigEndian(value),
-        FieldType.Double => BinaryPrimitives.ReadDoubleBigEndian(value),
-        FieldType.Boolean => value[0] != 0,
+        PgColumn.Text => Encoding.UTF8.GetString(value),
+        PgColumn.Int64 => BinaryPrimitives.ReadInt64BigEndian(value),
+        PgColumn.Int32 => (long)BinaryPrimitives.ReadInt32BigEndian(value),
+        PgColumn.Int16 => (long)BinaryPrimitives.ReadInt16BigEndian(value),
+        PgColumn.Float8 => BinaryPrimitives.ReadDoubleBigEndian(value),
+        PgColumn.Boolean => value[0] != 0,
         _ => BinaryTupleBuffer.InstantOf(BinaryPrimitives.ReadInt64BigEndian(value)),
     };
 }

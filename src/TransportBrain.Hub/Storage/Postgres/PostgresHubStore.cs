@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Globalization;
 using System.Threading.Channels;
@@ -84,7 +85,47 @@ public sealed class PostgresHubStore : SqlHubStore
         return set;
     }
 
-    public override EncodedRows NewEncodedRows(DatasetDefinition dataset) => new PostgresEncodedRows(dataset);
+    public override EncodedRows NewEncodedRows(DatasetDefinition dataset) => new PostgresEncodedRows(dataset, ColumnsOf(dataset));
+
+    /// <summary>Each dataset table's column types as they are in the database (a table from before may have wider integer columns than a new one).</summary>
+    private readonly ConcurrentDictionary<string, PgColumn[]> _columns = new();
+
+    /// <summary>The column each field of <paramref name="dataset"/> is stored in: as found at start-up, else as a new table declares it.</summary>
+    internal PgColumn[] ColumnsOf(DatasetDefinition dataset) =>
+        _columns.TryGetValue(dataset.Id, out var found) && found.Length == dataset.Fields.Count ? found : PgColumns.Declared(dataset);
+
+    protected override async Task DatasetTableReadyAsync(DbConnection connection, DatasetDefinition dataset, CancellationToken ct)
+    {
+        var types = new Dictionary<string, string>(StringComparer.Ordinal);
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = @t::regclass AND attnum > 0 AND NOT attisdropped";
+            var p = command.CreateParameter();
+            p.ParameterName = "t";
+            p.Value = DatasetIds.TableName(dataset.Id);
+            command.Parameters.Add(p);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                types[reader.GetString(0)] = reader.GetString(1);
+            }
+        }
+        var declared = PgColumns.Declared(dataset);
+        var columns = dataset.Fields.Select((f, i) => types.TryGetValue(f.Name, out var t) ? PgColumns.Existing(t, declared[i]) : declared[i]).ToArray();
+        for (var i = 0; i < columns.Length; i++)
+        {
+            if (PgColumns.Narrower(columns[i], declared[i]))
+            {
+                // The schema now allows values the column cannot hold (its bounds were widened): widen the
+                // column, once. PostgreSQL rewrites the table to do so.
+                await using var widen = connection.CreateCommand();
+                widen.CommandText = $"ALTER TABLE {DatasetIds.TableName(dataset.Id)} ALTER COLUMN \"{dataset.Fields[i].Name}\" TYPE {PgColumns.SqlType(declared[i])}";
+                await widen.ExecuteNonQueryAsync(ct);
+                columns[i] = declared[i];
+            }
+        }
+        _columns[dataset.Id] = columns;
+    }
 
     protected override async Task<IRecordWriter> CreateWriterAsync(DatasetDefinition dataset, long batchId, CancellationToken ct)
     {
@@ -392,7 +433,7 @@ public sealed class PostgresHubStore : SqlHubStore
         /// <summary>A chunk that came as value arrays (a live feed, a derived dataset), encoded the way the ingest pipeline encodes a file's.</summary>
         private PostgresEncodedRows EncodeRows(List<object?[]> rows)
         {
-            var encoded = new PostgresEncodedRows(_dataset);
+            var encoded = new PostgresEncodedRows(_dataset, _store.ColumnsOf(_dataset));
             foreach (var row in rows)
             {
                 encoded.Add(row);
@@ -695,8 +736,9 @@ public sealed class PostgresHubStore : SqlHubStore
             {
                 return prepared;
             }
-            var dialect = _store.Dialect;
-            var fields = string.Concat(_dataset.Fields.Select(f => $", \"{f.Name}\" {dialect.ColumnType(f.Type)}"));
+            // The staging columns have the table's own types: the rows are encoded for those.
+            var columns = _store.ColumnsOf(_dataset);
+            var fields = string.Concat(_dataset.Fields.Select((f, i) => $", \"{f.Name}\" {PgColumns.SqlType(columns[i])}"));
             // A pooled connection is normally reset (DISCARD ALL) on return, but the pool may be
             // configured not to: start from a staging table of this dataset's current schema.
             await using (var create = lane.Connection.CreateCommand())
@@ -858,6 +900,10 @@ internal sealed class PostgresDialect : SqlDialect
     public override string? DropRecordSequenceKey(string table) =>
         $"DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_constraint WHERE conname = '{table}_pkey' AND conrelid = '{table}'::regclass) THEN ALTER TABLE {table} DROP CONSTRAINT {table}_pkey; END IF; END $$";
     public override string BytesType => "bytea";
+
+    public override string ColumnType(DatasetDefinition dataset, FieldDefinition field) => PgColumns.SqlType(PgColumns.Declared(dataset, field));
+
+    public override int StorageOrder(DatasetDefinition dataset, FieldDefinition field) => PgColumns.StorageOrder(PgColumns.Declared(dataset, field));
 
     public override string ColumnType(FieldType type) => type switch
     {

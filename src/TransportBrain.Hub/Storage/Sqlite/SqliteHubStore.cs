@@ -35,12 +35,14 @@ public sealed class SqliteHubStore : SqlHubStore
     static SqliteHubStore()
     {
         SQLitePCL.Batteries_V2.Init();
-        // Before SQLite initialises (these fail harmlessly if something opened a database first): no memory
-        // statistics, and no mutex per connection call, since no connection is ever used by two threads
-        // at once (Microsoft.Data.Sqlite connections are not thread-safe anyway). Both take a global or
-        // connection mutex on every call, ~20 calls per inserted row.
+        // Before SQLite initialises (this fails harmlessly if something opened a database first): no memory
+        // statistics, which take a global mutex on every allocation.
+        // SQLite stays in its default serialized mode, with a mutex per connection. Session 5 turned that off
+        // (SQLITE_CONFIG_MULTITHREAD, about 8% of the writer's CPU), but then any two threads that touch one
+        // connection at once corrupt it instead of taking turns: a fresh-clone CI run in session 10 died in
+        // sqlite3DbMallocRawNN on a corrupt lookaside free list, the signature of exactly that. Statement
+        // handles finalized by the GC on its own thread can do it without any bug of ours.
         raw.sqlite3_config(raw.SQLITE_CONFIG_MEMSTATUS, 0);
-        raw.sqlite3_config(raw.SQLITE_CONFIG_MULTITHREAD);
     }
 
     public SqliteHubStore(string path) : base(new SqliteDialect())

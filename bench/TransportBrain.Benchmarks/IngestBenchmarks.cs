@@ -116,7 +116,15 @@ public class GantryImportBenchmarks
 public class GantryImportGrowingBenchmarks
 {
     /// <summary>Enough files for BenchmarkDotNet's jitting, warm-up and measured invocations, each a new day.</summary>
-    private const int Files = 16;
+    public const int Files = 16;
+
+    /// <summary>
+    /// Day <paramref name="day"/> of <see cref="Files"/>: 200k rows covering the 24 hours before its end, so the days
+    /// do not overlap and no id repeats; imported oldest first, as days arrive. <see cref="PostgresCopyCeilingBenchmarks"/>
+    /// sends the same days.
+    /// </summary>
+    public static SampleFiles Day(string dir, int day, DateTimeOffset now) =>
+        HighwaySampleGenerator.Generate(Path.Combine(dir, "day" + day), GantryImportBenchmarks.Rows, now.AddDays(day + 1 - Files), badFraction: 0.01, seed: 42 + day);
     private string _dir = "";
     private readonly List<string> _files = [];
     private int _next;
@@ -139,9 +147,7 @@ public class GantryImportGrowingBenchmarks
         SampleFiles? first = null;
         for (var day = 0; day < Files; day++)
         {
-            // Each file covers the 24 hours before its end, so the days do not overlap and no id repeats;
-            // they are imported oldest first, as days arrive.
-            var files = HighwaySampleGenerator.Generate(Path.Combine(_dir, "day" + day), GantryImportBenchmarks.Rows, now.AddDays(day + 1 - Files), badFraction: 0.01, seed: 42 + day);
+            var files = Day(_dir, day, now);
             first ??= files;
             _files.Add(files.GantryTransactions);
         }

@@ -24,7 +24,7 @@ namespace TransportBrain.Benchmarks;
 [Config(typeof(PlatformRuntimeConfig))]
 public class PostgresCopyCeilingBenchmarks
 {
-    private const int Files = 16;
+    private const int Files = GantryImportGrowingBenchmarks.Files;
     private const string Table = "bench_copy_ceiling";
     private string _dir = "";
     private string _url = "";
@@ -57,8 +57,7 @@ public class PostgresCopyCeilingBenchmarks
             var ingest = new IngestService(store, registry, TimeProvider.System);
             for (var day = 0; day < Files; day++)
             {
-                // The same days as GantryImportGrowingBenchmarks: each file the 24 hours before its end, oldest first.
-                var files = HighwaySampleGenerator.Generate(Path.Combine(_dir, "day" + day), GantryImportBenchmarks.Rows, now.AddDays(day + 1 - Files), badFraction: 0.01, seed: 42 + day);
+                var files = GantryImportGrowingBenchmarks.Day(_dir, day, now);
                 if (day == 0)
                 {
                     using var gantries = new CsvRecordSource(File.OpenRead(files.Gantries), HighwayDatasets.Gantry, SourceEncodings.Parse("utf-8"));

@@ -4,7 +4,11 @@ using TransportBrain.Host.OpsConsole;
 namespace TransportBrain.Host.Api;
 
 /// <summary>Server settings. MaxRequestBytes bounds a push-ingest body (bytes).</summary>
-public sealed record ServerOptions(string Urls, long MaxRequestBytes = 16 * 1024 * 1024);
+public sealed record ServerOptions(string Urls, long MaxRequestBytes = 16 * 1024 * 1024)
+{
+    /// <summary>When set, also receives the server's errors (see <see cref="RecentServerErrors"/>).</summary>
+    public RecentServerErrors? Errors { get; init; }
+}
 
 /// <summary>Builds the platform's web application: API, health, OpenAPI document.</summary>
 public static class ServerHost
@@ -19,6 +23,10 @@ public static class ServerHost
         builder.WebHost.UseUrls(options.Urls);
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxRequestBytes);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        if (options.Errors is { } errors)
+        {
+            builder.Logging.AddProvider(errors);
+        }
         builder.Services.AddSingleton(platform);
         builder.Services.AddSingleton(fleet);
         // Without a live highway service (tests, tools) the API still serves the stored network, read-only.

@@ -66,8 +66,9 @@ public sealed class DemoRun : IAsyncDisposable
     private readonly HttpClient _http;
     private Task? _run;
 
-    private DemoRun(Platform platform, FleetService fleet, HighwayService highway, WebApplication app, ProvinceDriver driver, TwinTerminals terminals, HttpClient http, TwinClock clock)
+    private DemoRun(Platform platform, FleetService fleet, HighwayService highway, WebApplication app, ProvinceDriver driver, TwinTerminals terminals, HttpClient http, TwinClock clock, RecentServerErrors errors)
     {
+        ServerErrors = errors;
         Platform = platform;
         Fleet = fleet;
         Highway = highway;
@@ -85,6 +86,9 @@ public sealed class DemoRun : IAsyncDisposable
     public ProvinceDriver Driver { get; }
     public TwinTerminals Terminals { get; }
     public TwinClock Clock { get; }
+
+    /// <summary>The platform's latest errors (an HTTP 500's answer carries only a trace id).</summary>
+    public RecentServerErrors ServerErrors { get; }
     public ProvinceTwin Twin => Driver.Twin;
     public string Url => App.Urls.First();
     public IPEndPoint? Jt808EndPoint => Fleet.Gateway?.EndPoint;
@@ -153,11 +157,23 @@ public sealed class DemoRun : IAsyncDisposable
                 SecurityClock = TimeProvider.System,
                 WebRoot = o.WebRoot,
             };
-            var app = ServerHost.Build(platform, new ServerOptions(o.Urls), fleet!, console, highway);
+            var errors = new RecentServerErrors();
+            var app = ServerHost.Build(platform, new ServerOptions(o.Urls) { Errors = errors }, fleet!, console, highway);
             await app.StartAsync(ct);
             http.BaseAddress = new Uri(app.Urls.First().TrimEnd('/') + "/");
-            var demo = new DemoRun(platform, fleet, highway, app, driver, terminals, http, clock);
-            demo._run = Task.Run(() => driver.RunAsync(log, demo._stop.Token), CancellationToken.None);
+            var demo = new DemoRun(platform, fleet, highway, app, driver, terminals, http, clock, errors);
+            demo._run = Task.Run(async () =>
+            {
+                try
+                {
+                    await driver.RunAsync(log, demo._stop.Token);
+                }
+                catch (TwinFeedException e) when (errors.Entries.Count > 0)
+                {
+                    // The platform's answer carries only a trace id: say what went wrong on its side too.
+                    throw new TwinFeedException($"{e.Message}{Environment.NewLine}the platform's latest errors:{Environment.NewLine}{errors.Describe()}");
+                }
+            }, CancellationToken.None);
             return demo;
         }
         catch

@@ -93,7 +93,7 @@ public sealed class TwinDemoTests(TwinDemoFixture fixture) : IClassFixture<TwinD
         Assert.True(_demo.Terminals.Provisioned > 5, $"{_demo.Terminals.Provisioned} terminals provisioned");
         Assert.True(_demo.Terminals.Reported > 50);
         Assert.Equal(_demo.Terminals.Reported, _demo.Terminals.Acknowledged);
-        Assert.True(_demo.Terminals.Errors.Count == 0, string.Join("\n", _demo.Terminals.Errors.Take(5)));
+        Assert.True(_demo.Terminals.Errors.Count == 0, string.Join("\n", _demo.Terminals.Errors.Take(5)) + "\nthe platform's latest errors:\n" + _demo.ServerErrors.Describe());
         using var res = await _http.SendAsync(HttpMethod.Get, "/api/v1/fleet/vehicles", _admin);
         var vehicles = JsonDocument.Parse(await res.Content.ReadAsStringAsync()).RootElement;
         var list = (vehicles.ValueKind == JsonValueKind.Array ? vehicles : vehicles.GetProperty("vehicles")).EnumerateArray().ToList();

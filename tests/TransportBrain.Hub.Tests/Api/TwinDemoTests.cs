@@ -91,7 +91,7 @@ public sealed class TwinDemoTests(TwinDemoFixture fixture) : IClassFixture<TwinD
         Assert.True(detected.Count <= 3, $"{detected.Count} incidents detected: {string.Join(", ", detected.Select(d => d.SectionId))}");
 
         Assert.True(_demo.Terminals.Provisioned > 5, $"{_demo.Terminals.Provisioned} terminals provisioned");
-        Assert.True(_demo.Terminals.Reported > 50);
+        Assert.True(_demo.Terminals.Reported > 50, $"{_demo.Terminals.Reported} positions reported; terminal errors: {string.Join("; ", _demo.Terminals.Errors.Take(5))}; the platform's latest errors: {_demo.ServerErrors.Describe()}");
         Assert.Equal(_demo.Terminals.Reported, _demo.Terminals.Acknowledged);
         Assert.True(_demo.Terminals.Errors.Count == 0, string.Join("\n", _demo.Terminals.Errors.Take(5)) + "\nthe platform's latest errors:\n" + _demo.ServerErrors.Describe());
         using var res = await _http.SendAsync(HttpMethod.Get, "/api/v1/fleet/vehicles", _admin);

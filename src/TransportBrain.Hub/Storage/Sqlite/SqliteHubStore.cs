@@ -49,7 +49,7 @@ public sealed class SqliteHubStore : SqlHubStore
     {
         Path = System.IO.Path.GetFullPath(path);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
-        _connectionString = new SqliteConnectionStringBuilder { DataSource = Path, Pooling = true, Mode = SqliteOpenMode.ReadWriteCreate }.ToString();
+        _connectionString = new SqliteConnectionStringBuilder { DataSource = Path, Pooling = false, Mode = SqliteOpenMode.ReadWriteCreate }.ToString();
         using var c = new SqliteConnection(_connectionString);
         c.Open();
         using var cmd = c.CreateCommand();
@@ -59,27 +59,33 @@ public sealed class SqliteHubStore : SqlHubStore
         cmd.ExecuteNonQuery();
         cmd.CommandText = "PRAGMA page_size";
         var pageSize = Math.Max(512, Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture));
-        _connectionPragmas =
-            "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA foreign_keys=OFF; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY; " +
-            $"PRAGMA wal_autocheckpoint={Math.Max(1000, WriterCheckpointBytes / pageSize).ToString(CultureInfo.InvariantCulture)};";
+        // NORMAL is durable across application crashes in WAL mode; only an OS crash can lose the last commits.
+        // The checkpoint threshold: see WriterCheckpointBytes. No busy_timeout: the pool installs BusyWait instead.
+        _connections = new SqliteConnections(_connectionString,
+            "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY; " +
+            $"PRAGMA wal_autocheckpoint={Math.Max(1000, WriterCheckpointBytes / pageSize).ToString(CultureInfo.InvariantCulture)};");
     }
 
-    private readonly string _connectionPragmas;
+    /// <summary>The store's connections (Microsoft.Data.Sqlite's own pool is off: see <see cref="SqliteConnections"/>).</summary>
+    private readonly SqliteConnections _connections;
 
     public string Path { get; }
     public override string Kind => "sqlite";
     public override string Location => Path;
 
-    protected override async ValueTask<DbConnection> OpenAsync(CancellationToken ct)
+    protected override ValueTask<DbConnection> OpenAsync(CancellationToken ct)
     {
-        var c = new SqliteConnection(_connectionString);
-        await c.OpenAsync(ct);
-        using var cmd = c.CreateCommand();
-        // NORMAL is durable across application crashes in WAL mode; only an OS crash can lose the last commits.
-        // The checkpoint threshold: see WriterCheckpointBytes.
-        cmd.CommandText = _connectionPragmas;
-        cmd.ExecuteNonQuery();
-        return c;
+        ct.ThrowIfCancellationRequested();
+        return ValueTask.FromResult<DbConnection>(_connections.Rent());
+    }
+
+    /// <summary>Native connections the store has opened so far (its pool reuses them).</summary>
+    internal int ConnectionsOpened => _connections.Opened;
+
+    public override async ValueTask DisposeAsync()
+    {
+        _connections.Dispose();
+        await base.DisposeAsync();
     }
 
     protected override async Task<HashSet<string>> ExistingColumnsAsync(DbConnection connection, string table, CancellationToken ct)
@@ -348,11 +354,7 @@ public sealed class SqliteHubStore : SqlHubStore
             {
                 try
                 {
-                    if (_connection is null)
-                    {
-                        _connection = new SqliteConnection(store._connectionString);
-                        _connection.Open();
-                    }
+                    _connection ??= store._connections.Rent();
                     using var cmd = _connection.CreateCommand();
                     cmd.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
                     cmd.ExecuteNonQuery();

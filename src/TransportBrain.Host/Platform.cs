@@ -61,11 +61,13 @@ public sealed class Platform : IAsyncDisposable
     /// Starts the fleet context (terminal registry, tracker, supervision, alarms) and, when
     /// <paramref name="jt808"/> is given, the JT/T 808 gateway listening there.
     /// </summary>
-    public Task<FleetService> StartFleetAsync(System.Net.IPEndPoint? jt808, string dataDirectory, Action<string>? log = null, CancellationToken ct = default) =>
+    public Task<FleetService> StartFleetAsync(System.Net.IPEndPoint? jt808, string dataDirectory, Action<string>? log = null, CancellationToken ct = default,
+        TransportBrain.Fleet.Supervision.SupervisionConfig? supervision = null) =>
         FleetService.StartAsync(Store, Registry, Clock, new FleetOptions
         {
             Jt808EndPoint = jt808,
             MediaDirectory = Path.Combine(dataDirectory, "media"),
+            Supervision = supervision ?? TransportBrain.Fleet.Supervision.SupervisionConfig.Default,
         }, log, ct);
 
     /// <summary>

@@ -30,7 +30,7 @@ internal sealed class GatewayHarness : IAsyncDisposable
     public FleetOptions Options { get; }
     public int Port => Fleet.Gateway!.EndPoint!.Port;
 
-    public static async Task<GatewayHarness> StartAsync(TimeSpan? authTimeout = null, string? dir = null)
+    public static async Task<GatewayHarness> StartAsync(TimeSpan? authTimeout = null, string? dir = null, TransportBrain.Fleet.Supervision.SupervisionConfig? supervision = null)
     {
         dir ??= System.IO.Directory.CreateTempSubdirectory("brain-gw-").FullName;
         var catalog = new DatasetRegistry(FleetDatasets.All);
@@ -43,6 +43,7 @@ internal sealed class GatewayHarness : IAsyncDisposable
             AuthTimeout = authTimeout ?? TimeSpan.FromSeconds(60),
             SweepInterval = TimeSpan.FromMilliseconds(100),
             Tracker = new Tracking.FleetTrackerOptions { TickInterval = TimeSpan.FromMilliseconds(200), CheckpointInterval = TimeSpan.FromSeconds(1) },
+            Supervision = supervision ?? TransportBrain.Fleet.Supervision.SupervisionConfig.Default,
         };
         var fleet = await FleetService.StartAsync(store, catalog, TimeProvider.System, options);
         return new GatewayHarness(dir, store, catalog, fleet, options);

@@ -24,7 +24,10 @@ public sealed class ApiTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _platform = await Platform.OpenAsync(new PlatformOptions(_dir, null));
-        _fleet = await _platform.StartFleetAsync(null, _dir);
+        // The coach's fixes are stamped with the wall clock, and between 02:00 and 05:00 China time a coach also breaks
+        // the night-driving rule: that rule is off here, so the fleet test means the same at any hour.
+        _fleet = await _platform.StartFleetAsync(null, _dir, supervision: TransportBrain.Fleet.Supervision.SupervisionConfig.Default.WithCategory(
+            TransportBrain.Fleet.Supervision.VehicleCategory.Coach, s => s with { NightDriving = s.NightDriving with { Enabled = false } }));
         _app = ServerHost.Build(_platform, new ServerOptions("http://127.0.0.1:0", MaxRequestBytes: 64 * 1024), _fleet);
         await _app.StartAsync();
         _http = new HttpClient { BaseAddress = new Uri(_app.Urls.First()) };

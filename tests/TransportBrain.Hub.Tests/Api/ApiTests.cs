@@ -20,6 +20,7 @@ public sealed class ApiTests : IAsyncLifetime
     private WebApplication _app = null!;
     private HttpClient _http = null!;
     private string _adminSecret = "";
+    private readonly RecentServerErrors _errors = new();
 
     public async Task InitializeAsync()
     {
@@ -28,7 +29,7 @@ public sealed class ApiTests : IAsyncLifetime
         // the night-driving rule: that rule is off here, so the fleet test means the same at any hour.
         _fleet = await _platform.StartFleetAsync(null, _dir, supervision: TransportBrain.Fleet.Supervision.SupervisionConfig.Default.WithCategory(
             TransportBrain.Fleet.Supervision.VehicleCategory.Coach, s => s with { NightDriving = s.NightDriving with { Enabled = false } }));
-        _app = ServerHost.Build(_platform, new ServerOptions("http://127.0.0.1:0", MaxRequestBytes: 64 * 1024), _fleet);
+        _app = ServerHost.Build(_platform, new ServerOptions("http://127.0.0.1:0", MaxRequestBytes: 64 * 1024) { Errors = _errors }, _fleet);
         await _app.StartAsync();
         _http = new HttpClient { BaseAddress = new Uri(_app.Urls.First()) };
         (_, _adminSecret) = await _platform.Keys.CreateAsync("省交通运输厅数据中心", "admin", true);
@@ -216,5 +217,28 @@ public sealed class ApiTests : IAsyncLifetime
         Assert.Equal(report.GetProperty("read").GetInt64(), report.GetProperty("quarantined").GetInt64());
 
         Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync("/health")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_request_that_fails_inside_the_platform_answers_500_without_details_and_its_error_is_kept_for_the_operator()
+    {
+        // A broken store: the gantry dataset's table is gone.
+        await using (var c = new Microsoft.Data.Sqlite.SqliteConnection(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder { DataSource = _platform.Store.Location, Pooling = false }.ToString()))
+        {
+            await c.OpenAsync();
+            await using var drop = c.CreateCommand();
+            drop.CommandText = $"DROP TABLE {TransportBrain.Hub.Catalog.DatasetIds.TableName("highway.gantry")}";
+            await drop.ExecuteNonQueryAsync();
+        }
+        Assert.Empty(_errors.Entries);
+
+        var r = await Send(HttpMethod.Get, "/api/v1/datasets/highway.gantry/records", _adminSecret);
+        Assert.Equal(HttpStatusCode.InternalServerError, r.StatusCode);
+        Assert.DoesNotContain("no such table", await r.Content.ReadAsStringAsync(), StringComparison.Ordinal); // no internals to the caller
+
+        var error = Assert.Single(_errors.Entries);
+        Assert.Contains("no such table: ds_highway__gantry", error, StringComparison.Ordinal);
+        Assert.Contains("SqliteException", error, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync("/health")).StatusCode); // and it keeps serving
     }
 }

@@ -65,6 +65,12 @@ public sealed class HighwayService : IAsyncDisposable
     /// <summary>Passes taken by the live pipeline so far (accepted, late and repeated transactions together).</summary>
     public long Processed { get; private set; }
 
+    /// <summary>Times the live pipeline failed to write its outputs (section states, incidents...); it went on.</summary>
+    public long OutputWriteFailures { get; private set; }
+
+    /// <summary>Why the latest failed write of <see cref="OutputWriteFailures"/> failed.</summary>
+    public string? LastOutputError { get; private set; }
+
     public static async Task<HighwayService> StartAsync(IHubStore store, DatasetRegistry registry, IngestService ingest, TimeProvider clock, bool live = true, CancellationToken ct = default)
     {
         var service = new HighwayService(store, registry, ingest, clock);
@@ -291,7 +297,19 @@ public sealed class HighwayService : IAsyncDisposable
                         }
                     }
                 }
-                await FlushOutputsAsync(writers, ct);
+                try
+                {
+                    await FlushOutputsAsync(writers, ct);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // A failing store must not stop the pipeline: if this loop ended, nothing would read the pass
+                    // queue and every gantry import would wait on it for ever. The outputs of this flush are lost
+                    // (the batch pipeline can rebuild them from the stored transactions); the failure is counted.
+                    OutputWriteFailures++;
+                    LastOutputError = e.Message;
+                    Console.Error.WriteLine($"highway live pipeline: writing its outputs failed: {e.Message}");
+                }
             }
         }
         catch (OperationCanceledException)

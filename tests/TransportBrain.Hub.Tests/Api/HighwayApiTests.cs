@@ -49,6 +49,45 @@ public sealed class HighwayApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task When_the_live_pipeline_cannot_write_its_outputs_gantry_imports_still_complete_and_it_goes_on()
+    {
+        var file = Path.Combine(_dir, "network.geojson");
+        await File.WriteAllTextAsync(file, SyntheticNetwork.CreateGeoJson(routes: 1, gantriesPerDirection: 4, spacingKm: 5));
+        Assert.Empty((await _highway.ImportNetworkAsync(file)).Problems);
+        // A broken store: the table of the section travel times the pipeline writes is gone.
+        await using (var c = new Microsoft.Data.Sqlite.SqliteConnection(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder { DataSource = _platform.Store.Location, Pooling = false }.ToString()))
+        {
+            await c.OpenAsync();
+            await using var drop = c.CreateCommand();
+            drop.CommandText = $"DROP TABLE {TransportBrain.Hub.Catalog.DatasetIds.TableName("highway.section_travel_time")}";
+            await drop.ExecuteNonQueryAsync();
+        }
+
+        var now = DateTimeOffset.UtcNow;
+        var start = new DateTimeOffset(now.Ticks - now.Ticks % TimeSpan.TicksPerHour, TimeSpan.Zero).AddHours(-3);
+        var gen = new GantryTrafficGenerator(new TrafficScenario { Network = _highway.Network!, DayStart = start, Span = TimeSpan.FromHours(2), Vehicles = 6_000, Seed = 5 });
+        var reads = gen.Reads().ToList();
+        long stored = 0;
+        foreach (var chunk in reads.Chunk(2_000))
+        {
+            var csv = GantryTrafficGenerator.CsvHeader + "\n" + string.Join("\n", chunk.Select(r => gen.ToCsv(r)));
+            var post = await Send(HttpMethod.Post, "/api/v1/datasets/highway.gantry_transaction/records", _admin, csv, "text/csv");
+            Assert.Equal(HttpStatusCode.OK, post.StatusCode);
+            using var report = JsonDocument.Parse(await post.Content.ReadAsStringAsync());
+            stored += report.RootElement.GetProperty("stored").GetInt64();
+        }
+        Assert.Equal(reads.Count, stored);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while ((_highway.Processed < stored || _highway.OutputWriteFailures == 0) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+        Assert.Equal(stored, _highway.Processed); // every pass was taken: the pipeline did not stop at the first failure
+        Assert.True(_highway.OutputWriteFailures > 0);
+        Assert.Contains("no such table", _highway.LastOutputError, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Pushed_gantry_transactions_become_section_states_incidents_and_series()
     {
         var file = Path.Combine(_dir, "network.geojson");

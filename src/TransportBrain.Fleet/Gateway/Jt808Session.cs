@@ -526,6 +526,10 @@ public sealed class Jt808Session
 
     internal void Sweep(DateTimeOffset now)
     {
+        if (_closed.IsCancellationRequested)
+        {
+            return; // closing already: a sweep that comes before its session is gone must not count it again
+        }
         var idle = now - LastActivity;
         if (!IsAuthenticated && now - ConnectedAt > _gateway.Options.AuthTimeout && idle > TimeSpan.Zero)
         {

@@ -223,13 +223,7 @@ public sealed class ApiTests : IAsyncLifetime
     public async Task A_request_that_fails_inside_the_platform_answers_500_without_details_and_its_error_is_kept_for_the_operator()
     {
         // A broken store: the gantry dataset's table is gone.
-        await using (var c = new Microsoft.Data.Sqlite.SqliteConnection(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder { DataSource = _platform.Store.Location, Pooling = false }.ToString()))
-        {
-            await c.OpenAsync();
-            await using var drop = c.CreateCommand();
-            drop.CommandText = $"DROP TABLE {TransportBrain.Hub.Catalog.DatasetIds.TableName("highway.gantry")}";
-            await drop.ExecuteNonQueryAsync();
-        }
+        await TransportBrain.Hub.Tests.Storage.TestStores.DropDatasetTableAsync(_platform.Store.Location, "highway.gantry");
         Assert.Empty(_errors.Entries);
 
         var r = await Send(HttpMethod.Get, "/api/v1/datasets/highway.gantry/records", _adminSecret);

@@ -13,6 +13,16 @@ public static class TestStores
 {
     public static readonly string? PostgresUrl = Environment.GetEnvironmentVariable("BRAIN_TEST_POSTGRES");
 
+    /// <summary>Breaks a SQLite store on purpose: drops a dataset's table behind the store's back.</summary>
+    public static async Task DropDatasetTableAsync(string sqlitePath, string datasetId)
+    {
+        await using var c = new Microsoft.Data.Sqlite.SqliteConnection(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder { DataSource = sqlitePath, Pooling = false }.ToString());
+        await c.OpenAsync();
+        await using var drop = c.CreateCommand();
+        drop.CommandText = $"DROP TABLE {TransportBrain.Hub.Catalog.DatasetIds.TableName(datasetId)}";
+        await drop.ExecuteNonQueryAsync();
+    }
+
     public static TheoryData<string> Kinds()
     {
         var kinds = new TheoryData<string> { "sqlite" };

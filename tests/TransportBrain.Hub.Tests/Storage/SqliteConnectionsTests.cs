@@ -3,13 +3,14 @@ using TransportBrain.Hub.Storage.Sqlite;
 
 namespace TransportBrain.Hub.Tests.Storage;
 
-/// <summary>The SQLite store's own connection pool and busy handler (see <see cref="SqliteConnections"/>).</summary>
+/// <summary>The SQLite store's own connection pool and its waits for locks (see <see cref="SqliteConnections"/>).</summary>
 public sealed class SqliteConnectionsTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("brain-sqlite-pool-").FullName;
 
     private SqliteConnections Pool(int maxIdle = 16)
     {
+        SqliteLibrary.Init();
         var cs = new SqliteConnectionStringBuilder { DataSource = Path.Combine(_dir, "pool.db"), Pooling = false }.ToString();
         using (var c = new SqliteConnection(cs))
         {
@@ -129,21 +130,6 @@ public sealed class SqliteConnectionsTests : IDisposable
             commit.ExecuteNonQuery();
         }
         Assert.Equal(1, await waiter);
-    }
-
-    [Fact]
-    public void The_busy_handler_waits_as_sqlite_does_with_usleep_and_gives_up_after_30_seconds()
-    {
-        Assert.Equal([1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100, 100], Enumerable.Range(0, 13).Select(BusyWait.DelayMs));
-        var total = 0;
-        var tries = 0;
-        while (BusyWait.DelayMs(tries) is var delay and > 0)
-        {
-            total += delay;
-            tries++;
-        }
-        Assert.Equal(BusyWait.TimeoutMs, total);
-        Assert.Equal(0, BusyWait.DelayMs(tries + 1));
     }
 
     public void Dispose()

@@ -1,5 +1,4 @@
 using System.Data;
-using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
@@ -9,7 +8,8 @@ namespace TransportBrain.Hub.Storage.Sqlite;
 /// The store's own pool of open SQLite connections, used instead of Microsoft.Data.Sqlite's (the connection
 /// string turns that one off with <c>Pooling=False</c>).
 /// <para>
-/// Microsoft.Data.Sqlite 6.0 (the newest that restores here) can hand one native connection to two owners.
+/// Microsoft.Data.Sqlite's pool can hand one native connection to two owners (reported against 10.0.11; the
+/// fix, efcore#39009, is not in a release we can restore, and 6.0, used until session 12, has it too).
 /// When its pool runs dry it "reclaims" every connection that is active without an owner, and a connection
 /// is briefly in that state while it is handed out and while it is given back (dotnet/efcore#39008). Two
 /// threads on one connection then interleave their transactions ("cannot start a transaction within a
@@ -17,11 +17,20 @@ namespace TransportBrain.Hub.Storage.Sqlite;
 /// </para>
 /// <para>
 /// Here a connection is either idle in this pool or owned by whoever opened it, and both moves happen under one
-/// lock. A new connection gets the store's pragmas once, and <see cref="BusyWait"/> as its busy handler.
+/// lock. A new connection gets the store's pragmas once, and waits up to 30 s for another connection's lock.
 /// </para>
 /// </summary>
 internal sealed class SqliteConnections(string connectionString, string pragmas, int maxIdle = 16) : IDisposable
 {
+    /// <summary>
+    /// How long a statement waits for another connection's lock before it fails with "database is locked".
+    /// SQLite retries after 1, 2, 5, 10 ... 100 ms. (The SQLite of SQLitePCLRaw 2.0.6, used until session 12,
+    /// was built without <c>usleep</c> and slept a whole second between tries.)
+    /// </summary>
+    private const string BusyTimeout = "PRAGMA busy_timeout=30000; ";
+
+    static SqliteConnections() => SqliteLibrary.Init();
+
     private readonly Stack<PooledConnection> _idle = new();
     private readonly Lock _gate = new();
     private bool _disposed;
@@ -50,10 +59,9 @@ internal sealed class SqliteConnections(string connectionString, string pragmas,
             created.Open();
             using (var cmd = created.CreateCommand())
             {
-                cmd.CommandText = pragmas;
+                cmd.CommandText = BusyTimeout + pragmas;
                 cmd.ExecuteNonQuery();
             }
-            BusyWait.Install(created);
             return created;
         }
         catch
@@ -113,59 +121,5 @@ internal sealed class SqliteConnections(string connectionString, string pragmas,
             }
             base.Dispose(disposing);
         }
-    }
-}
-
-/// <summary>
-/// The busy handler SQLite itself uses when its library is built with <c>usleep</c>: waits of 1, 2, 5, 10, 15,
-/// 20, 25, 25, 25, 50, 50 ms, then 100 ms, until 30 s in all. The e_sqlite3 library of SQLitePCLRaw 2.0.6 was
-/// built without <c>usleep</c>, so its own handler (<c>PRAGMA busy_timeout</c>) sleeps a whole second between
-/// tries: a write that met a lock waited at least 1 s, and under a steady stream of other writers it could miss
-/// the lock 30 times in a row and fail with "database is locked".
-/// </summary>
-internal static class BusyWait
-{
-    public const int TimeoutMs = 30_000;
-    private static readonly int[] Delays = [1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100];
-    private static readonly int[] Totals = [0, 1, 3, 8, 18, 33, 53, 78, 103, 128, 178, 228];
-
-    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
-    private delegate int Handler(IntPtr state, int count);
-
-    private static readonly Handler Callback = OnBusy;
-    private static readonly IntPtr CallbackPointer = Marshal.GetFunctionPointerForDelegate(Callback);
-
-    [DllImport("e_sqlite3", EntryPoint = "sqlite3_busy_handler")]
-    private static extern int SetBusyHandler(IntPtr db, IntPtr handler, IntPtr state);
-
-    public static void Install(SqliteConnection connection)
-    {
-        var rc = SetBusyHandler(connection.Handle!.DangerousGetHandle(), CallbackPointer, IntPtr.Zero);
-        if (rc != raw.SQLITE_OK)
-        {
-            throw new SqliteException($"sqlite3_busy_handler failed ({rc})", rc);
-        }
-    }
-
-    /// <summary>How long to sleep before try <paramref name="count"/> + 1, or 0 to give up (SQLITE_BUSY).</summary>
-    public static int DelayMs(int count)
-    {
-        var (delay, prior) = count < Delays.Length ? (Delays[count], Totals[count]) : (Delays[^1], Totals[^1] + (count - (Delays.Length - 1)) * Delays[^1]);
-        if (prior + delay > TimeoutMs)
-        {
-            delay = TimeoutMs - prior;
-        }
-        return Math.Max(0, delay);
-    }
-
-    private static int OnBusy(IntPtr state, int count)
-    {
-        var delay = DelayMs(count);
-        if (delay <= 0)
-        {
-            return 0;
-        }
-        Thread.Sleep(delay);
-        return 1;
     }
 }

@@ -32,18 +32,7 @@ public sealed class SqliteHubStore : SqlHubStore
     /// <summary>What the WAL file is cut back to after a checkpoint (it is otherwise left at its largest).</summary>
     private const long WalSizeLimitBytes = 64L << 20;
 
-    static SqliteHubStore()
-    {
-        SQLitePCL.Batteries_V2.Init();
-        // Before SQLite initialises (this fails harmlessly if something opened a database first): no memory
-        // statistics, which take a global mutex on every allocation.
-        // SQLite stays in its default serialized mode, with a mutex per connection. Session 5 turned that off
-        // (SQLITE_CONFIG_MULTITHREAD, about 8% of the writer's CPU), but then any two threads that touch one
-        // connection at once corrupt it instead of taking turns: a fresh-clone CI run in session 10 died in
-        // sqlite3DbMallocRawNN on a corrupt lookaside free list, the signature of exactly that. Statement
-        // handles finalized by the GC on its own thread can do it without any bug of ours.
-        raw.sqlite3_config(raw.SQLITE_CONFIG_MEMSTATUS, 0);
-    }
+    static SqliteHubStore() => SqliteLibrary.Init();
 
     public SqliteHubStore(string path) : base(new SqliteDialect())
     {
@@ -60,7 +49,7 @@ public sealed class SqliteHubStore : SqlHubStore
         cmd.CommandText = "PRAGMA page_size";
         var pageSize = Math.Max(512, Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture));
         // NORMAL is durable across application crashes in WAL mode; only an OS crash can lose the last commits.
-        // The checkpoint threshold: see WriterCheckpointBytes. No busy_timeout: the pool installs BusyWait instead.
+        // The checkpoint threshold: see WriterCheckpointBytes. The pool adds the busy timeout.
         _connections = new SqliteConnections(_connectionString,
             "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY; " +
             $"PRAGMA wal_autocheckpoint={Math.Max(1000, WriterCheckpointBytes / pageSize).ToString(CultureInfo.InvariantCulture)};");

@@ -36,17 +36,25 @@ public sealed class ConsoleFixture : IAsyncLifetime
     /// <summary>Browser console messages and page errors, for diagnosing a failed test.</summary>
     public System.Collections.Concurrent.ConcurrentQueue<string> BrowserLog { get; } = new();
 
-    /// <summary>docs/screenshots in the repository.</summary>
+    /// <summary>
+    /// Where the browser tests save their screenshots: the test output's <c>screenshots</c> folder, or the
+    /// repository's docs/screenshots when <c>BRAIN_UPDATE_SCREENSHOTS=1</c> (so a test run leaves the tree clean,
+    /// and the documented pictures change only when someone means to refresh them).
+    /// </summary>
     public static string ScreenshotDirectory
     {
         get
         {
-            var d = new DirectoryInfo(AppContext.BaseDirectory);
-            while (d is not null && !File.Exists(Path.Combine(d.FullName, "TransportBrain.slnx")))
+            var path = Path.Combine(AppContext.BaseDirectory, "screenshots");
+            if (Environment.GetEnvironmentVariable("BRAIN_UPDATE_SCREENSHOTS") == "1")
             {
-                d = d.Parent;
+                var d = new DirectoryInfo(AppContext.BaseDirectory);
+                while (d is not null && !File.Exists(Path.Combine(d.FullName, "TransportBrain.slnx")))
+                {
+                    d = d.Parent;
+                }
+                path = Path.Combine(d?.FullName ?? AppContext.BaseDirectory, "docs", "screenshots");
             }
-            var path = Path.Combine(d?.FullName ?? AppContext.BaseDirectory, "docs", "screenshots");
             Directory.CreateDirectory(path);
             return path;
         }

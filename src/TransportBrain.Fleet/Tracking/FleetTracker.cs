@@ -277,7 +277,9 @@ public sealed class FleetTracker : IAsyncDisposable
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 // A failing store must not stop supervision: the next checkpoint retries.
-                Console.Error.WriteLine($"fleet tracker: {e.Message}");
+                // With its type and where it came from: a bare message ("The channel has been closed.") has
+                // been seen in test logs without anything to tell which write failed.
+                Console.Error.WriteLine($"fleet tracker: {e.GetType().Name}: {e.Message}{Environment.NewLine}{e.StackTrace}");
                 await Task.Delay(TimeSpan.FromSeconds(1), _clock);
             }
         }

@@ -144,7 +144,7 @@ public static class HubEndpoints
                 return UnknownDataset(id);
             }
             // Quarantine holds original bytes, personal fields included: only those who may write the dataset see it.
-            var (_, denied) = await Authorize(http, p, c => SharingPolicy.CanWrite(c, d), ct);
+            var (caller, denied) = await Authorize(http, p, c => SharingPolicy.CanWrite(c, d), ct);
             if (denied is not null)
             {
                 return denied;
@@ -158,9 +158,13 @@ public static class HubEndpoints
                 }
                 s = parsed;
             }
-            var list = await p.Store.ListQuarantineAsync(d.Id, s, after ?? 0, limit ?? 100, ct);
+            if (limit is < 1 or > 10_000)
+            {
+                return BadQuery("'limit' must be between 1 and 10000");
+            }
+            var list = await p.Sharing.ReadQuarantineAsync(caller!, d, s, after ?? 0, limit ?? 100, http.Connection.RemoteIpAddress?.ToString(), ct);
             return TypedResults.Ok(list.Select(QuarantineDto.From));
-        }).WithSummary("Quarantined records of a dataset with their original text, rule and reason.");
+        }).WithSummary("Quarantined records of a dataset with their original text, rule and reason (audited: the text is unmasked).");
 
         api.MapPost("/quarantine/{qid:long}/resubmit", async Task<IResult> (long qid, HttpContext http, Platform p, CancellationToken ct) =>
         {

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Spectre.Console;
+using TransportBrain.Hub.Sharing;
 using TransportBrain.Hub.Storage;
 
 namespace TransportBrain.Host.Cli;
@@ -59,7 +60,7 @@ internal static class QualityCommands
             var s = r.GetValue(status)!;
             QuarantineStatus? filter = s == "all" ? null
                 : Enum.TryParse<QuarantineStatus>(s, true, out var parsed) ? parsed : throw new CliException("--status must be open, resubmitted, discarded or all");
-            var records = await p.Store.ListQuarantineAsync(d.Id, filter, 0, r.GetValue(limit), ct);
+            var records = await p.Sharing.ReadQuarantineAsync(Caller.LocalOperator(d.Id, unmasked: true), d, filter, 0, r.GetValue(limit), "cli", ct);
             var table = new Table().AddColumns("id", "batch", "line", "rule", "reason", "original");
             foreach (var q in records)
             {

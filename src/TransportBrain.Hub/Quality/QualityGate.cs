@@ -289,19 +289,27 @@ public sealed class QualityGate
         if (f.Regex is { } regex && !regex.IsMatch(text))
         {
             violations.Add(new Violation(RuleKind.Pattern, f.Name,
-                $"{f.Name}: '{ValueParser.Shorten(text)}' is not {f.PatternDescription ?? "in the expected form"}"));
+                $"{f.Name}: '{Quote(f, text)}' is not {f.PatternDescription ?? "in the expected form"}"));
         }
         if (_allowed[i] is { } allowed && !allowed.Contains(text))
         {
             violations.Add(new Violation(RuleKind.Enumeration, f.Name,
-                $"{f.Name}: '{ValueParser.Shorten(text)}' is not one of {string.Join(", ", f.AllowedValues!.Take(12))}"));
+                $"{f.Name}: '{Quote(f, text)}' is not one of {string.Join(", ", f.AllowedValues!.Take(12))}"));
         }
         if (_referenceSets[i] is { } known && !known.Contains(text))
         {
             violations.Add(new Violation(RuleKind.Reference, f.Name,
-                $"{f.Name}: '{ValueParser.Shorten(text)}' does not exist in {f.References}"));
+                $"{f.Name}: '{Quote(f, text)}' does not exist in {f.References}"));
         }
     }
+
+    /// <summary>
+    /// A value as a rejection reason quotes it: a personal field's value masked as a reader without an unmasked
+    /// grant would see it (贵A·***45), because reasons reach quality reports, which the catalog serves to anyone.
+    /// The record's own bytes stay in quarantine, readable only with a grant.
+    /// </summary>
+    internal static string Quote(FieldDefinition f, string text) =>
+        ValueParser.Shorten(f.Personal == PersonalKind.None ? text : Sharing.Masking.Mask(f.Personal, text));
 
     private void CheckTimeliness(object?[] values, List<Violation> violations)
     {

@@ -69,6 +69,37 @@ public sealed class DataSharing(IHubStore store, TimeProvider clock)
         return rows;
     }
 
+    /// <summary>
+    /// Lists a dataset's quarantined records, with one audit entry: quarantine keeps each record's original bytes,
+    /// personal fields unmasked, so reading it is a read of personal data like any other.
+    /// </summary>
+    public async Task<IReadOnlyList<QuarantinedRecord>> ReadQuarantineAsync(Caller caller, DatasetDefinition dataset, QuarantineStatus? status, long afterId, int limit, string? client, CancellationToken ct = default)
+    {
+        var list = await store.ListQuarantineAsync(dataset.Id, status, afterId, limit, ct);
+        var query = new List<string>();
+        if (status is { } s)
+        {
+            query.Add("status=" + s.ToString().ToLowerInvariant());
+        }
+        if (afterId > 0)
+        {
+            query.Add("after=" + afterId.ToString(CultureInfo.InvariantCulture));
+        }
+        query.Add("limit=" + limit.ToString(CultureInfo.InvariantCulture));
+        await store.AppendAuditAsync(new AuditEntry
+        {
+            At = clock.GetUtcNow(),
+            KeyId = caller.Key?.Id,
+            Organisation = caller.Organisation,
+            DatasetId = dataset.Id,
+            Action = "quarantine",
+            Query = string.Join("&", query),
+            RowCount = list.Count,
+            Client = client,
+        }, ct);
+        return list;
+    }
+
     private static string Describe(RecordQuery q)
     {
         var parts = new List<string>();

@@ -669,7 +669,8 @@ public abstract class SqlHubStore : IHubStore
         var parts = new string[d.UniqueKey.Count];
         for (var k = 0; k < parts.Length; k++)
         {
-            parts[k] = $"{d.UniqueKey[k]}={ValueParser.Format(keyValues[k])}";
+            var field = d.Fields[d.FieldIndex(d.UniqueKey[k])];
+            parts[k] = $"{d.UniqueKey[k]}={Quality.QualityGate.Quote(field, ValueParser.Format(keyValues[k]))}";
         }
         var key = string.Join(", ", parts);
         return new QuarantinedRecord

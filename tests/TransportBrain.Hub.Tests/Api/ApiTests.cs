@@ -160,6 +160,40 @@ public sealed class ApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_rejected_plate_is_masked_in_the_public_quality_reports_and_reading_the_quarantine_is_audited()
+    {
+        var (key, secret) = await _platform.Keys.CreateAsync("贵州高速集团", "push", false);
+        await _platform.Store.SetGrantAsync(new DatasetGrant(key.Id, "highway.gantry_transaction", false, true, false));
+        // I and O are not used on Chinese plates: the pattern rule rejects this one, and its reason quotes it.
+        var push = await Send(HttpMethod.Post, "/api/v1/datasets/highway.gantry_transaction/records", secret,
+            Transactions(("Q1", "G0060520010001" + "10001", Now(5), "贵I0O000")));
+        var report = await push.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(1, report.GetProperty("quarantined").GetInt64());
+        Assert.Equal("pattern:plate", report.GetProperty("rules")[0].GetProperty("rule").GetString());
+
+        // Quality reports are served to anyone (no key): the plate is masked as a reader without a grant sees it.
+        var quality = await Send(HttpMethod.Get, "/api/v1/datasets/highway.gantry_transaction/quality", null);
+        Assert.Equal(HttpStatusCode.OK, quality.StatusCode);
+        var qualityText = await quality.Content.ReadAsStringAsync();
+        var catalogText = await (await Send(HttpMethod.Get, "/api/v1/catalog/highway.gantry_transaction", null)).Content.ReadAsStringAsync();
+        foreach (var text in new[] { qualityText, catalogText })
+        {
+            Assert.DoesNotContain("贵I0O000", text);
+            Assert.Contains("贵I·***00", text);
+        }
+
+        // The quarantine keeps the original, unmasked, for whoever corrects it; that read is audited like any other.
+        var quarantine = await (await Send(HttpMethod.Get, "/api/v1/datasets/highway.gantry_transaction/quarantine?status=open", secret)).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Contains("贵I0O000", Assert.Single(quarantine.EnumerateArray()).GetProperty("raw").GetString());
+        var audit = await (await Send(HttpMethod.Get, "/api/v1/audit?dataset=highway.gantry_transaction&key=" + key.Id, _adminSecret)).Content.ReadFromJsonAsync<JsonElement>();
+        var entry = Assert.Single(audit.EnumerateArray());
+        Assert.Equal("quarantine", entry.GetProperty("action").GetString());
+        Assert.Equal(1, entry.GetProperty("rowCount").GetInt64());
+        Assert.Equal("贵州高速集团", entry.GetProperty("organisation").GetString());
+        Assert.Equal("status=open&limit=100", entry.GetProperty("query").GetString());
+    }
+
+    [Fact]
     public async Task Reads_need_a_grant_mask_plates_page_with_a_cursor_and_are_audited()
     {
         var rows = Enumerable.Range(0, 5).Select(i => ($"R{i}", "G0060520010001" + "10001", Now(10 - i), "贵A1234" + i)).ToArray();

@@ -62,6 +62,17 @@ public class QualityGateTests
         Assert.Equal(11.0, other[5]);
     }
 
+    [Fact]
+    public void A_personal_value_is_quoted_masked_in_its_rejection_reason()
+    {
+        var v = Assert.Single(Check("p", "S1", "2025-05-31 12:00:00", "贵I0O000", null, null, null, null));
+        Assert.Equal(RuleKind.Pattern, v.Rule);
+        Assert.DoesNotContain("贵I0O000", v.Reason);
+        Assert.Contains("'贵I·***00'", v.Reason);
+        // A value that is not personal is quoted as it came.
+        Assert.Contains("'S9'", Assert.Single(Check("p", "S9", "2025-05-31 12:00:00", null, null, null, null, null)).Reason);
+    }
+
     [Theory]
     [InlineData(RuleKind.Required, "passing_id", "", "S1", "2025-05-31 12:00:00", null, null, null)]
     [InlineData(RuleKind.Type, "speed_kmh", "p", "S1", "2025-05-31 12:00:00", null, "fast", null)]

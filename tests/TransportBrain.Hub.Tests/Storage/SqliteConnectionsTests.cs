@@ -103,6 +103,8 @@ public sealed class SqliteConnectionsTests : IDisposable
         using var cmd = again.CreateCommand();
         cmd.CommandText = "PRAGMA synchronous";
         Assert.Equal(1L, (long)cmd.ExecuteScalar()!); // NORMAL
+        cmd.CommandText = "PRAGMA busy_timeout";
+        Assert.Equal(30_000L, (long)cmd.ExecuteScalar()!); // every pooled connection waits for another's lock
     }
 
     [Fact]

@@ -32,11 +32,28 @@ internal static class AccessCommands
             return 0;
         }, ct));
 
-        var list = new Command("list", "Lists API keys and their grants");
+        var listJson = new Option<bool>("--json") { Description = "Print JSON" };
+        var list = new Command("list", "Lists API keys and their grants") { listJson };
         list.SetAction((r, ct) => CommonOptions.RunAsync(r, async p =>
         {
+            var keys = await p.Store.ListKeysAsync(ct);
+            if (r.GetValue(listJson))
+            {
+                var rows = new List<object>();
+                foreach (var k in keys)
+                {
+                    var grants = await p.Store.ListGrantsAsync(k.Id, ct);
+                    rows.Add(new
+                    {
+                        id = k.Id, organisation = k.Organisation, name = k.Name, admin = k.IsAdmin, createdAt = k.CreatedAt, revokedAt = k.RevokedAt,
+                        grants = grants.Select(x => new { dataset = x.DatasetId, read = x.CanRead, write = x.CanWrite, unmasked = x.Unmasked }),
+                    });
+                }
+                CommonOptions.PrintJson(rows);
+                return 0;
+            }
             var table = new Table().AddColumns("key", "organisation", "name", "admin", "created (UTC)", "revoked", "grants");
-            foreach (var k in await p.Store.ListKeysAsync(ct))
+            foreach (var k in keys)
             {
                 var g = await p.Store.ListGrantsAsync(k.Id, ct);
                 table.AddRow(k.Id, Markup.Escape(k.Organisation), Markup.Escape(k.Name), k.IsAdmin ? "yes" : "", k.CreatedAt.ToString("u", CultureInfo.InvariantCulture),
@@ -93,10 +110,16 @@ internal static class AccessCommands
         var dataset = new Option<string?>("--dataset") { Description = "Only this dataset" };
         var org = new Option<string?>("--org") { Description = "Only this organisation" };
         var limit = new Option<int>("--limit") { Description = "How many (newest first)", DefaultValueFactory = _ => 50 };
-        var list = new Command("list", "Shows the audit log of data access") { dataset, org, limit };
+        var json = new Option<bool>("--json") { Description = "Print JSON (as GET /api/v1/audit)" };
+        var list = new Command("list", "Shows the audit log of data access") { dataset, org, limit, json };
         list.SetAction((r, ct) => CommonOptions.RunAsync(r, async p =>
         {
             var entries = await p.Store.QueryAuditAsync(new AuditQuery(r.GetValue(dataset), r.GetValue(org), null, null, null, r.GetValue(limit)), ct);
+            if (r.GetValue(json))
+            {
+                CommonOptions.PrintJson(entries);
+                return 0;
+            }
             var table = new Table().AddColumns("id", "time (UTC+8)", "organisation", "key", "dataset", "action", "query", "rows");
             foreach (var e in entries)
             {

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using Spectre.Console;
 using TransportBrain.Hub.Catalog;
 
@@ -7,7 +6,6 @@ namespace TransportBrain.Host.Cli;
 
 internal static class CatalogCommands
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static Command Create()
     {
@@ -18,7 +16,7 @@ internal static class CatalogCommands
             var datasets = p.Registry.All.OrderBy(d => d.Id, StringComparer.Ordinal).ToList();
             if (r.GetValue(json))
             {
-                Console.WriteLine(JsonSerializer.Serialize(datasets.Select(Api.CatalogDto.Summary), Indented));
+                CommonOptions.PrintJson(datasets.Select(Api.CatalogDto.Summary));
                 return 0;
             }
             var table = new Table().AddColumns("id", "名称 name", "分级 grade", "共享 sharing", "开放 open", "更新 frequency", "records");
@@ -40,7 +38,7 @@ internal static class CatalogCommands
             var count = await p.Store.CountRecordsAsync(d, ct);
             if (r.GetValue(json))
             {
-                Console.WriteLine(JsonSerializer.Serialize(Api.CatalogDto.Detail(d, count, latest), Indented));
+                CommonOptions.PrintJson(Api.CatalogDto.Detail(d, count, latest));
                 return 0;
             }
             AnsiConsole.MarkupLineInterpolated($"[bold]{d.Id}[/]  {d.NameZh} / {d.NameEn}");
@@ -94,7 +92,7 @@ internal static class CatalogCommands
             var hits = p.Registry.Search(r.GetValue(text)!);
             if (r.GetValue(json))
             {
-                Console.WriteLine(JsonSerializer.Serialize(hits.Select(h => new { id = h.Dataset.Id, nameZh = h.Dataset.NameZh, nameEn = h.Dataset.NameEn, score = h.Score, matchedIn = h.MatchedIn }), Indented));
+                CommonOptions.PrintJson(hits.Select(h => new { id = h.Dataset.Id, nameZh = h.Dataset.NameZh, nameEn = h.Dataset.NameEn, score = h.Score, matchedIn = h.MatchedIn }));
                 return Task.FromResult(0);
             }
             if (hits.Count == 0)

@@ -9,6 +9,15 @@ namespace TransportBrain.Host.Cli;
 internal static class CommonOptions
 {
     public static readonly Option<string?> Data = new("--data") { Description = "Data directory (default: $BRAIN_DATA or ./data)", Recursive = true };
+    /// <summary>How the commands print JSON (<c>--json</c>): the API's names (camelCase), indented, Chinese as it is.</summary>
+    public static readonly System.Text.Json.JsonSerializerOptions Json = new(System.Text.Json.JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    public static void PrintJson(object value) => Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(value, Json));
+
     public static readonly Option<string?> Store = new("--store") { Description = "Store: sqlite (default, in the data directory) or postgres://user:pass@host:port/db", Recursive = true };
 
     public static void AddTo(RootCommand root)

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using Spectre.Console;
 using TransportBrain.Hub.Sharing;
 using TransportBrain.Hub.Storage;
@@ -23,8 +22,7 @@ internal static class QualityCommands
             var open = await p.Store.CountQuarantineAsync(d.Id, QuarantineStatus.Open, ct);
             if (r.GetValue(json))
             {
-                Console.WriteLine(JsonSerializer.Serialize(new { dataset = d.Id, openQuarantine = open, batches = batches.Select(Api.ReportDto.From) },
-                    new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
+                CommonOptions.PrintJson(new { dataset = d.Id, openQuarantine = open, batches = batches.Select(Api.ReportDto.From) });
                 return 0;
             }
             AnsiConsole.MarkupLineInterpolated($"[bold]{d.Id}[/] {d.NameZh}: {batches.Count} recent batches, {open:N0} records open in quarantine");
@@ -53,7 +51,8 @@ internal static class QualityCommands
         var dataset = new Argument<string>("dataset") { Description = "Dataset id" };
         var status = new Option<string>("--status") { Description = "open, resubmitted, discarded or all", DefaultValueFactory = _ => "open" };
         var limit = new Option<int>("--limit") { Description = "How many", DefaultValueFactory = _ => 20 };
-        var list = new Command("list", "Lists quarantined records with their original text and reason") { dataset, status, limit };
+        var json = new Option<bool>("--json") { Description = "Print JSON (as GET /api/v1/datasets/{id}/quarantine)" };
+        var list = new Command("list", "Lists quarantined records with their original text and reason") { dataset, status, limit, json };
         list.SetAction((r, ct) => CommonOptions.RunAsync(r, async p =>
         {
             var d = CommonOptions.Dataset(p, r.GetValue(dataset)!);
@@ -61,6 +60,11 @@ internal static class QualityCommands
             QuarantineStatus? filter = s == "all" ? null
                 : Enum.TryParse<QuarantineStatus>(s, true, out var parsed) ? parsed : throw new CliException("--status must be open, resubmitted, discarded or all");
             var records = await p.Sharing.ReadQuarantineAsync(Caller.LocalOperator(d.Id, unmasked: true), d, filter, 0, r.GetValue(limit), "cli", ct);
+            if (r.GetValue(json))
+            {
+                CommonOptions.PrintJson(records.Select(Api.QuarantineDto.From));
+                return 0;
+            }
             var table = new Table().AddColumns("id", "batch", "line", "rule", "reason", "original");
             foreach (var q in records)
             {

@@ -62,7 +62,7 @@ public sealed class DataSharing(IHubStore store, TimeProvider clock)
             Organisation = caller.Organisation,
             DatasetId = dataset.Id,
             Action = "export",
-            Query = Describe(new RecordQuery(from, to, 0, null)) + (mask ? "&masked" : "&unmasked"),
+            Query = DescribeExport(from, to, mask),
             RowCount = rows,
             Client = client,
         }, ct);
@@ -98,6 +98,22 @@ public sealed class DataSharing(IHubStore store, TimeProvider clock)
             Client = client,
         }, ct);
         return list;
+    }
+
+    /// <summary>An export's range and whether it was masked, e.g. "from=2025-05-01T00:00:00.0000000+00:00&amp;masked".</summary>
+    private static string DescribeExport(DateTimeOffset? from, DateTimeOffset? to, bool masked)
+    {
+        var parts = new List<string>();
+        if (from is { } f)
+        {
+            parts.Add("from=" + f.ToString("O", CultureInfo.InvariantCulture));
+        }
+        if (to is { } t)
+        {
+            parts.Add("to=" + t.ToString("O", CultureInfo.InvariantCulture));
+        }
+        parts.Add(masked ? "masked" : "unmasked");
+        return string.Join('&', parts);
     }
 
     private static string Describe(RecordQuery q)

@@ -20,6 +20,31 @@ public class CatalogTests
         }
     }
 
+    [Fact]
+    public void Every_derived_dataset_names_upstream_datasets_that_are_in_the_catalog()
+    {
+        var derived = Registry.All.Where(d => d.Lineage is not null).ToList();
+        Assert.Contains(derived, d => d.Id == "highway.section_travel_time");
+        foreach (var d in derived)
+        {
+            Assert.NotEmpty(d.Lineage!.Upstream);
+            Assert.False(string.IsNullOrWhiteSpace(d.Lineage.Process), d.Id);
+            Assert.All(d.Lineage.Upstream, u =>
+            {
+                Assert.NotEqual(d.Id, u);
+                Assert.True(Registry.TryGet(u, out _), $"{d.Id} names {u}, which is not in the catalog");
+            });
+        }
+    }
+
+    [Theory]
+    [InlineData(DataGrade.Public, "一般数据 (general)")]
+    [InlineData(DataGrade.Internal, "一般数据 (general)")]
+    [InlineData(DataGrade.Sensitive, "重要数据 (important)")]
+    [InlineData(DataGrade.Core, "核心数据 (core)")]
+    public void Grades_map_to_the_categories_of_GB_T_43697(DataGrade grade, string category) =>
+        Assert.Equal(category, (TestData.Passing with { Grade = grade }).GradeStandardName);
+
     [Theory]
     [InlineData("门架", "highway.gantry_transaction")]
     [InlineData("交调", "highway.survey_station_5min")]

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using TransportBrain.Highway.SampleData;
@@ -108,35 +107,9 @@ public sealed partial class ImportCommandTests : IDisposable
         return doc.RootElement.GetProperty("records").GetInt64();
     }
 
-    private static long Number(string text) => long.Parse(text.Replace(",", "", StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture);
+    private static long Number(string text) => BrainCli.Number(text);
 
-    private async Task<(int ExitCode, string Output)> Brain(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "brain.dll"));
-        start.ArgumentList.Add("--data");
-        start.ArgumentList.Add(Path.Combine(_dir, "data"));
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-        start.Environment["NO_COLOR"] = "1";
-        start.Environment.Remove("BRAIN_STORE");
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        // Compared as text: without the console's styling, and with its line wrapping undone.
-        var text = Whitespace().Replace(Ansi().Replace(await output + await error, ""), " ");
-        return (process.ExitCode, text);
-    }
-
-    [GeneratedRegex(@"\x1b\[[0-9;]*m")]
-    private static partial Regex Ansi();
-
-    [GeneratedRegex(@"\s+")]
-    private static partial Regex Whitespace();
+    private Task<(int ExitCode, string Output)> Brain(params string[] args) => BrainCli.RunAsync(Path.Combine(_dir, "data"), args);
 
     [GeneratedRegex(@"batch \d+ of highway\.gantry_transaction: read (?<read>[\d,]+), stored (?<stored>[\d,]+), quarantined (?<quarantined>[\d,]+)")]
     private static partial Regex BatchLine();

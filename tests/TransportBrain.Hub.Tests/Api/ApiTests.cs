@@ -11,10 +11,11 @@ using TransportBrain.Hub.Storage;
 
 namespace TransportBrain.Hub.Tests.Api;
 
-/// <summary>The HTTP API on a real Kestrel listener on loopback, over the embedded store.</summary>
+/// <summary>The HTTP API on a real Kestrel listener on loopback, over each store (SQLite, and PostgreSQL when it is there).</summary>
 public sealed class ApiTests : IAsyncLifetime
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("brain-api-").FullName;
+    // Set by StartAsync, which every test calls first; DisposeAsync copes with a test that failed before.
     private Platform _platform = null!;
     private TransportBrain.Fleet.FleetService _fleet = null!;
     private WebApplication _app = null!;
@@ -22,9 +23,21 @@ public sealed class ApiTests : IAsyncLifetime
     private string _adminSecret = "";
     private readonly RecentServerErrors _errors = new();
 
-    public async Task InitializeAsync()
+    private Func<Task>? _dropDatabase;
+
+    public static TheoryData<string> Stores() => TransportBrain.Hub.Tests.Storage.TestStores.Kinds();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    /// <summary>The platform and its server on the given store (a fresh PostgreSQL database for "postgres").</summary>
+    private async Task StartAsync(string kind)
     {
-        _platform = await Platform.OpenAsync(new PlatformOptions(_dir, null));
+        string? store = null;
+        if (kind == "postgres")
+        {
+            (_, store, _dropDatabase) = await TransportBrain.Hub.Tests.Storage.TestStores.CreatePostgresDatabaseAsync();
+        }
+        _platform = await Platform.OpenAsync(new PlatformOptions(_dir, store));
         // The coach's fixes are stamped with the wall clock, and between 02:00 and 05:00 China time a coach also breaks
         // the night-driving rule: that rule is off here, so the fleet test means the same at any hour.
         _fleet = await _platform.StartFleetAsync(null, _dir, supervision: TransportBrain.Fleet.Supervision.SupervisionConfig.Default.WithCategory(
@@ -41,20 +54,35 @@ public sealed class ApiTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        _http.Dispose();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-        await _fleet.DisposeAsync();
-        await _platform.DisposeAsync();
+        _http?.Dispose();
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+        if (_fleet is not null)
+        {
+            await _fleet.DisposeAsync();
+        }
+        if (_platform is not null)
+        {
+            await _platform.DisposeAsync();
+        }
+        if (_dropDatabase is not null)
+        {
+            await _dropDatabase();
+        }
         Directory.Delete(_dir, true);
     }
 
     private Task<HttpResponseMessage> Send(HttpMethod method, string path, string? key, string? body = null, string contentType = "application/json") =>
         _http.SendAsync(method, path, key, body, contentType);
 
-    [Fact]
-    public async Task Fleet_vehicles_and_alarms_need_a_key_mask_plates_and_enforce_the_alarm_lifecycle()
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task Fleet_vehicles_and_alarms_need_a_key_mask_plates_and_enforce_the_alarm_lifecycle(string kind)
     {
+        await StartAsync(kind);
         Assert.Equal(HttpStatusCode.Unauthorized, (await Send(HttpMethod.Get, "/api/v1/fleet/vehicles", null)).StatusCode);
         var put = await Send(HttpMethod.Put, "/api/v1/fleet/vehicles/013800000042", _adminSecret, """{"plate":"贵A12345","plateColor":2,"category":"coach"}""");
         Assert.Equal(HttpStatusCode.OK, put.StatusCode);
@@ -102,12 +130,14 @@ public sealed class ApiTests : IAsyncLifetime
 
     private static string Now(int minutesAgo) => DateTimeOffset.UtcNow.AddMinutes(-minutesAgo).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
 
-    [Fact]
-    public async Task Health_catalog_search_and_openapi_answer()
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task Health_catalog_search_and_openapi_answer(string kind)
     {
+        await StartAsync(kind);
         var health = await _http.GetFromJsonAsync<JsonElement>("/health");
         Assert.Equal("ok", health.GetProperty("status").GetString());
-        Assert.Equal("sqlite", health.GetProperty("store").GetString());
+        Assert.Equal(kind, health.GetProperty("store").GetString());
 
         var catalog = await _http.GetFromJsonAsync<JsonElement>("/api/v1/catalog");
         Assert.Contains(catalog.EnumerateArray(), d => d.GetProperty("id").GetString() == "highway.gantry_transaction");
@@ -124,9 +154,11 @@ public sealed class ApiTests : IAsyncLifetime
         Assert.True(openapi.GetProperty("paths").TryGetProperty("/api/v1/datasets/{id}/records", out _));
     }
 
-    [Fact]
-    public async Task Pushed_records_get_a_per_request_report_and_bad_ones_are_quarantined()
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task Pushed_records_get_a_per_request_report_and_bad_ones_are_quarantined(string kind)
     {
+        await StartAsync(kind);
         var (key, secret) = await _platform.Keys.CreateAsync("贵州高速集团", "push", false);
         await _platform.Store.SetGrantAsync(new DatasetGrant(key.Id, "highway.gantry_transaction", false, true, false));
         var body = Transactions(
@@ -159,9 +191,11 @@ public sealed class ApiTests : IAsyncLifetime
         Assert.Equal(1, (await csv.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("stored").GetInt64());
     }
 
-    [Fact]
-    public async Task A_rejected_plate_is_masked_in_the_public_quality_reports_and_reading_the_quarantine_is_audited()
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task A_rejected_plate_is_masked_in_the_public_quality_reports_and_reading_the_quarantine_is_audited(string kind)
     {
+        await StartAsync(kind);
         var (key, secret) = await _platform.Keys.CreateAsync("贵州高速集团", "push", false);
         await _platform.Store.SetGrantAsync(new DatasetGrant(key.Id, "highway.gantry_transaction", false, true, false));
         // I and O are not used on Chinese plates: the pattern rule rejects this one, and its reason quotes it.
@@ -193,9 +227,11 @@ public sealed class ApiTests : IAsyncLifetime
         Assert.Equal("status=open&limit=100", entry.GetProperty("query").GetString());
     }
 
-    [Fact]
-    public async Task Reads_need_a_grant_mask_plates_page_with_a_cursor_and_are_audited()
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task Reads_need_a_grant_mask_plates_page_with_a_cursor_and_are_audited(string kind)
     {
+        await StartAsync(kind);
         var rows = Enumerable.Range(0, 5).Select(i => ($"R{i}", "G0060520010001" + "10001", Now(10 - i), "贵A1234" + i)).ToArray();
         Assert.Equal(HttpStatusCode.OK, (await Send(HttpMethod.Post, "/api/v1/datasets/highway.gantry_transaction/records", _adminSecret, Transactions(rows))).StatusCode);
 
@@ -228,9 +264,11 @@ public sealed class ApiTests : IAsyncLifetime
         Assert.DoesNotContain(stranger.Id, audit.EnumerateArray().Select(a => a.GetProperty("keyId").GetString()));
     }
 
-    [Fact]
-    public async Task Bad_requests_get_clear_problems_and_the_server_keeps_serving()
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task Bad_requests_get_clear_problems_and_the_server_keeps_serving(string kind)
     {
+        await StartAsync(kind);
         var unknown = await Send(HttpMethod.Get, "/api/v1/datasets/nope.nothing/records", null);
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Contains("nope.nothing", await unknown.Content.ReadAsStringAsync());
@@ -256,6 +294,7 @@ public sealed class ApiTests : IAsyncLifetime
     [Fact]
     public async Task A_request_that_fails_inside_the_platform_answers_500_without_details_and_its_error_is_kept_for_the_operator()
     {
+        await StartAsync("sqlite");
         // A broken store: the gantry dataset's table is gone.
         await TransportBrain.Hub.Tests.Storage.TestStores.DropDatasetTableAsync(_platform.Store.Location, "highway.gantry");
         Assert.Empty(_errors.Entries);

@@ -7,17 +7,37 @@ namespace TransportBrain.Hub.Tests.Cli;
 
 /// <summary>
 /// `brain import` as an operator runs it: the built executable in a process of its own, on the embedded
-/// SQLite store in a temporary data directory.
+/// SQLite store in a temporary data directory (and, for the first test, on PostgreSQL as well).
 /// </summary>
-public sealed partial class ImportCommandTests : IDisposable
+public sealed partial class ImportCommandTests : IAsyncLifetime
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("brain-cli-import-").FullName;
 
-    public void Dispose() => Directory.Delete(_dir, true);
+    /// <summary>A postgres:// URL when the test runs on PostgreSQL (passed as --store), else the embedded SQLite.</summary>
+    private string? _store;
+    private Func<Task>? _dropDatabase;
 
-    [Fact]
-    public async Task Several_files_are_imported_in_one_run_each_as_its_own_batch_with_a_total()
+    public static TheoryData<string> Stores() => TransportBrain.Hub.Tests.Storage.TestStores.Kinds();
+
+    public async Task InitializeAsync() => await Task.CompletedTask;
+
+    public async Task DisposeAsync()
     {
+        if (_dropDatabase is not null)
+        {
+            await _dropDatabase();
+        }
+        Directory.Delete(_dir, true);
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task Several_files_are_imported_in_one_run_each_as_its_own_batch_with_a_total(string kind)
+    {
+        if (kind == "postgres")
+        {
+            (_, _store, _dropDatabase) = await TransportBrain.Hub.Tests.Storage.TestStores.CreatePostgresDatabaseAsync();
+        }
         var (gantries, first, second) = SplitSample(6000);
         Assert.Equal(0, (await Brain("import", "highway.gantry", gantries)).ExitCode);
 
@@ -109,7 +129,8 @@ public sealed partial class ImportCommandTests : IDisposable
 
     private static long Number(string text) => BrainCli.Number(text);
 
-    private Task<(int ExitCode, string Output)> Brain(params string[] args) => BrainCli.RunAsync(Path.Combine(_dir, "data"), args);
+    private Task<(int ExitCode, string Output)> Brain(params string[] args) =>
+        BrainCli.RunAsync(Path.Combine(_dir, "data"), _store is null ? args : ["--store", _store, .. args]);
 
     [GeneratedRegex(@"batch \d+ of highway\.gantry_transaction: read (?<read>[\d,]+), stored (?<stored>[\d,]+), quarantined (?<quarantined>[\d,]+)")]
     private static partial Regex BatchLine();

@@ -44,6 +44,16 @@ public static class TestStores
             var dir = Directory.CreateTempSubdirectory("brain-test-");
             return new TestStore(new SqliteHubStore(Path.Combine(dir.FullName, "brain.db")), dir.FullName, async () => { Directory.Delete(dir.FullName, true); await Task.CompletedTask; });
         }
+        var (db, url, drop) = await CreatePostgresDatabaseAsync();
+        return new TestStore(HubStores.Open(url, Path.GetTempPath()), db, drop);
+    }
+
+    /// <summary>
+    /// A fresh, empty database on the test PostgreSQL: its name, its postgres:// URL (for a whole platform), and
+    /// how to drop it.
+    /// </summary>
+    public static async Task<(string Name, string Url, Func<Task> Drop)> CreatePostgresDatabaseAsync()
+    {
         if (PostgresUrl is null)
         {
             throw new InvalidOperationException("CI=true but BRAIN_TEST_POSTGRES is not set: the PostgreSQL store tests cannot run (./test starts PostgreSQL and sets it)");
@@ -58,7 +68,7 @@ public static class TestStores
             await cmd.ExecuteNonQueryAsync();
         }
         var url = new UriBuilder(admin) { Path = "/" + db }.Uri.ToString();
-        return new TestStore(HubStores.Open(url, Path.GetTempPath()), db, async () =>
+        return (db, url, async () =>
         {
             NpgsqlConnection.ClearAllPools();
             await using var c = new NpgsqlConnection(adminConn);

@@ -26,6 +26,41 @@ public class HubStoreTests
 
     [Theory]
     [MemberData(nameof(Kinds))]
+    public async Task Starting_again_applies_only_the_missing_migrations_keeps_the_data_and_adds_a_new_field_as_a_column(string kind)
+    {
+        var (t, ingest) = await OpenAsync(kind);
+        await using var _ = t;
+        var first = await ingest.IngestAsync(TestData.Passing, Csv("p1,S1,2025-05-31 12:00:00,贵A12345,,80,1,false\n"), "before.csv");
+        Assert.Equal(1, first.Stored);
+        Assert.Equal(2L, Convert.ToInt64(await TestStores.SqlAsync(t, "SELECT COUNT(*) FROM hub_migration")));
+
+        // A database from before migration 2: its table and its row are gone.
+        await TestStores.SqlAsync(t, "DROP TABLE hub_document");
+        await TestStores.SqlAsync(t, "DELETE FROM hub_migration WHERE version = 2");
+        // The next version of the passing dataset declares one more field.
+        var evolved = TestData.Passing with { Fields = [.. TestData.Passing.Fields, Field.Integer("lane_no", "车道号", "Lane number") with { Min = 1, Max = 8 }] };
+        var registry = new DatasetRegistry([TestData.Station, evolved]);
+        await t.Store.InitializeAsync(registry);
+        await t.Store.InitializeAsync(registry); // and again: nothing left to do
+
+        Assert.Equal(2L, Convert.ToInt64(await TestStores.SqlAsync(t, "SELECT COUNT(*) FROM hub_migration")));
+        Assert.Equal(1L, Convert.ToInt64(await TestStores.SqlAsync(t, "SELECT COUNT(*) FROM hub_migration WHERE version = 2")));
+        await t.Store.PutDocumentsAsync("test", [("k", "{\"v\":1}")], TestData.Now); // migration 2's table is back
+        Assert.Equal(1L, Convert.ToInt64(await TestStores.SqlAsync(t, "SELECT COUNT(*) FROM hub_document")));
+
+        var evolvedIngest = new IngestService(t.Store, registry, new FixedClock(TestData.Now));
+        var second = await evolvedIngest.IngestAsync(evolved, new CsvRecordSource(TestData.Utf8(TestData.PassingHeader + ",lane_no\np2,S1,2025-05-31 12:00:01,,,90,1,false,3\n"), evolved, SourceEncodings.Parse("utf-8")), "after.csv");
+        Assert.Equal(1, second.Stored);
+        var page = await t.Store.ReadRecordsAsync(evolved, new RecordQuery(null, null, 10, null));
+        Assert.Equal(["p1", "p2"], page.Records.Select(r => (string?)r.Values[0]));
+        var lane = evolved.FieldIndex("lane_no");
+        Assert.Null(page.Records[0].Values[lane]);       // stored before the field existed
+        Assert.Equal(3L, page.Records[1].Values[lane]);
+        Assert.Equal("贵A12345", page.Records[0].Values[evolved.FieldIndex("plate")]);
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
     public async Task Every_record_read_is_either_stored_or_quarantined_with_its_reason(string kind)
     {
         var (t, ingest) = await OpenAsync(kind);

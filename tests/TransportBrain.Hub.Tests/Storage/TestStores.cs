@@ -78,6 +78,21 @@ public static class TestStores
         });
     }
 
+    /// <summary>Runs SQL behind the store's back (to set up an older schema, or to look at one) and returns the first value.</summary>
+    public static async Task<object?> SqlAsync(TestStore t, string sql)
+    {
+        System.Data.Common.DbConnection c = t.Store.Kind == "sqlite"
+            ? new Microsoft.Data.Sqlite.SqliteConnection(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder { DataSource = t.Store.Location, Pooling = false }.ToString())
+            : new NpgsqlConnection(ToConnectionString(new UriBuilder(new Uri(PostgresUrl!)) { Path = "/" + t.Name }.Uri));
+        await using (c)
+        {
+            await c.OpenAsync();
+            await using var cmd = c.CreateCommand();
+            cmd.CommandText = sql;
+            return await cmd.ExecuteScalarAsync();
+        }
+    }
+
     private static string ToConnectionString(Uri url)
     {
         var user = Uri.UnescapeDataString(url.UserInfo.Split(':')[0]);

@@ -276,6 +276,14 @@ public sealed class ApiTests : IAsyncLifetime
         var big = "[" + string.Join(",", Enumerable.Repeat("{\"transaction_id\":\"x\"}", 5000)) + "]";
         var tooLarge = await Send(HttpMethod.Post, "/api/v1/datasets/highway.gantry_transaction/records", _adminSecret, big);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooLarge.StatusCode);
+        // The same without a Content-Length: refused once the limit is read past, and none of it is stored.
+        var valid = Transactions([.. Enumerable.Range(0, 600).Select(i => ($"C{i}", "G0060520010001" + "10001", Now(5), "贵A12345"))]);
+        Assert.True(Encoding.UTF8.GetByteCount(valid) > 64 * 1024);
+        var chunked = await _http.SendAsync(HttpMethod.Post, "/api/v1/datasets/highway.gantry_transaction/records", _adminSecret, valid, chunked: true);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, chunked.StatusCode);
+        Assert.Contains("larger than 65536 bytes", (await chunked.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        Assert.True(_platform.Registry.TryGet("highway.gantry_transaction", out var transactions));
+        Assert.Equal(0, await _platform.Store.CountRecordsAsync(transactions));
 
         var badTime = await Send(HttpMethod.Get, "/api/v1/datasets/highway.gantry/records?from=tomorrow", null);
         Assert.Equal(HttpStatusCode.BadRequest, badTime.StatusCode);

@@ -232,6 +232,7 @@ public sealed class ApiTests : IAsyncLifetime
     public async Task Reads_need_a_grant_mask_plates_page_with_a_cursor_and_are_audited(string kind)
     {
         await StartAsync(kind);
+        var started = DateTimeOffset.UtcNow.AddSeconds(-1);
         var rows = Enumerable.Range(0, 5).Select(i => ($"R{i}", "G0060520010001" + "10001", Now(10 - i), "贵A1234" + i)).ToArray();
         Assert.Equal(HttpStatusCode.OK, (await Send(HttpMethod.Post, "/api/v1/datasets/highway.gantry_transaction/records", _adminSecret, Transactions(rows))).StatusCode);
 
@@ -262,6 +263,14 @@ public sealed class ApiTests : IAsyncLifetime
         Assert.Equal(2, audit[0].GetProperty("rowCount").GetInt64());
         Assert.Equal(key.Id, audit[0].GetProperty("keyId").GetString());
         Assert.DoesNotContain(stranger.Id, audit.EnumerateArray().Select(a => a.GetProperty("keyId").GetString()));
+        Assert.All(audit.EnumerateArray(), a => Assert.InRange(a.GetProperty("at").GetDateTimeOffset(), started, DateTimeOffset.UtcNow));
+        // The log's filters: by key, and by time.
+        var byKey = await (await Send(HttpMethod.Get, "/api/v1/audit?key=" + key.Id, _adminSecret)).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(2, byKey.GetArrayLength());
+        Assert.All(byKey.EnumerateArray(), a => Assert.Equal(key.Id, a.GetProperty("keyId").GetString()));
+        var later = Uri.EscapeDataString(DateTimeOffset.UtcNow.AddMinutes(1).ToString("O"));
+        Assert.Equal(0, (await (await Send(HttpMethod.Get, "/api/v1/audit?key=" + key.Id + "&from=" + later, _adminSecret)).Content.ReadFromJsonAsync<JsonElement>()).GetArrayLength());
+        Assert.Equal(2, (await (await Send(HttpMethod.Get, "/api/v1/audit?key=" + key.Id + "&to=" + later, _adminSecret)).Content.ReadFromJsonAsync<JsonElement>()).GetArrayLength());
     }
 
     [Theory]

@@ -193,6 +193,40 @@ public sealed class ApiTests : IAsyncLifetime
 
     [Theory]
     [MemberData(nameof(Stores))]
+    public async Task A_quarantined_record_is_corrected_and_resubmitted_once_by_a_key_that_may_write(string kind)
+    {
+        await StartAsync(kind);
+        var (key, secret) = await _platform.Keys.CreateAsync("贵州高速集团", "push", false);
+        await _platform.Store.SetGrantAsync(new DatasetGrant(key.Id, "highway.gantry_transaction", false, true, false));
+        var pushed = await Send(HttpMethod.Post, "/api/v1/datasets/highway.gantry_transaction/records", secret,
+            Transactions(("T9", "G9999999999999999999", Now(3), "贵C12345")));
+        Assert.Equal(1, (await pushed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("quarantined").GetInt64());
+        var held = Assert.Single((await (await Send(HttpMethod.Get, "/api/v1/datasets/highway.gantry_transaction/quarantine", secret)).Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray());
+        var id = held.GetProperty("id").GetInt64();
+        Assert.Equal("reference:gantry_id", held.GetProperty("rule").GetString());
+
+        var (_, readerSecret) = await _platform.Keys.CreateAsync("某公司", "reader", false);
+        var corrected = Transactions(("T9", "G0060520010002" + "10001", Now(3), "贵C12345"))[1..^1]; // one JSON object
+        Assert.Equal(HttpStatusCode.Forbidden, (await Send(HttpMethod.Post, $"/api/v1/quarantine/{id}/resubmit", readerSecret, corrected)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Send(HttpMethod.Post, "/api/v1/quarantine/999999/resubmit", secret, corrected)).StatusCode);
+
+        var resubmitted = await Send(HttpMethod.Post, $"/api/v1/quarantine/{id}/resubmit", secret, corrected);
+        Assert.Equal(HttpStatusCode.OK, resubmitted.StatusCode);
+        var report = await resubmitted.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(1, report.GetProperty("stored").GetInt64());
+        Assert.True(_platform.Registry.TryGet("highway.gantry_transaction", out var transactions));
+        Assert.Equal(1, await _platform.Store.CountRecordsAsync(transactions));
+
+        Assert.Equal(0, (await (await Send(HttpMethod.Get, "/api/v1/datasets/highway.gantry_transaction/quarantine?status=open", secret)).Content.ReadFromJsonAsync<JsonElement>()).GetArrayLength());
+        var resolved = Assert.Single((await (await Send(HttpMethod.Get, "/api/v1/datasets/highway.gantry_transaction/quarantine?status=resubmitted", secret)).Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray());
+        Assert.Equal(report.GetProperty("batchId").GetInt64(), resolved.GetProperty("resolvedBatchId").GetInt64());
+        var again = await Send(HttpMethod.Post, $"/api/v1/quarantine/{id}/resubmit", secret, corrected);
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Contains("already resubmitted", (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores))]
     public async Task A_rejected_plate_is_masked_in_the_public_quality_reports_and_reading_the_quarantine_is_audited(string kind)
     {
         await StartAsync(kind);

@@ -31,6 +31,7 @@ public static class ServerHost
         builder.Services.AddSingleton(fleet);
         // Without a live highway service (tests, tools) the API still serves the stored network, read-only.
         builder.Services.AddSingleton(highway ?? platform.StartHighwayAsync(live: false).GetAwaiter().GetResult());
+        builder.Services.AddExceptionHandler<StoreBusyHandler>();
         builder.Services.AddProblemDetails();
         builder.Services.AddConsole(platform, console ?? new ConsoleOptions());
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>

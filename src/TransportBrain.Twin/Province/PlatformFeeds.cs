@@ -40,7 +40,7 @@ public sealed class HttpRecordFeed(HttpClient http, string apiKey, int maxRowsPe
             };
             request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
-            using var response = await http.SendAsync(request, ct);
+            using var response = await SendAsync(request, ct);
             if (!response.IsSuccessStatusCode)
             {
                 throw new TwinFeedException($"the platform refused {count} {dataset.Id} rows: HTTP {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
@@ -52,6 +52,44 @@ public sealed class HttpRecordFeed(HttpClient http, string apiKey, int maxRowsPe
             _counters.AddOrUpdate(dataset.Id, _ => new FeedCounters(count, read, stored, quarantined),
                 (_, c) => new FeedCounters(c.Sent + count, c.Read + read, c.Stored + stored, c.Quarantined + quarantined));
         }
+    }
+
+    /// <summary>Times a request is sent again when the platform answers 503 (its store busy) before giving up.</summary>
+    public const int BusyRetries = 3;
+
+    /// <summary>Requests sent again after a 503 so far.</summary>
+    public int Retried => _retried;
+
+    private int _retried;
+
+    /// <summary>
+    /// Sends the request, and sends it again after the wait the platform asks for (Retry-After, at most 10 s) while
+    /// it answers 503 because its store is busy; any other answer is returned as it is.
+    /// </summary>
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var response = await http.SendAsync(Copy(request), ct);
+            if (response.StatusCode != System.Net.HttpStatusCode.ServiceUnavailable || attempt == BusyRetries)
+            {
+                return response;
+            }
+            var wait = response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1);
+            response.Dispose();
+            Interlocked.Increment(ref _retried);
+            await Task.Delay(wait < TimeSpan.FromSeconds(10) ? wait : TimeSpan.FromSeconds(10), ct);
+        }
+    }
+
+    private static HttpRequestMessage Copy(HttpRequestMessage request)
+    {
+        var copy = new HttpRequestMessage(request.Method, request.RequestUri) { Content = request.Content };
+        foreach (var h in request.Headers)
+        {
+            copy.Headers.TryAddWithoutValidation(h.Key, h.Value);
+        }
+        return copy;
     }
 
     /// <summary>Rows (in the dataset's field order) as a JSON array of objects; times in China Standard Time with their offset.</summary>

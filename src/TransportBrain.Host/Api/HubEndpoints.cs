@@ -337,7 +337,8 @@ internal static class ReportDto
     {
         batchId = r.BatchId,
         dataset = r.DatasetId,
-        source = r.Source,
+        // Reports are public: a file's name, not where it lay on the operator's machine.
+        source = Path.IsPathRooted(r.Source) ? Path.GetFileName(r.Source) : r.Source,
         startedAt = r.StartedAt,
         finishedAt = r.FinishedAt,
         read = r.Read,

@@ -86,11 +86,39 @@ public sealed class IngestService(IHubStore store, DatasetRegistry registry, Tim
     /// <summary>Where committed records are published for processors that follow a dataset.</summary>
     public RecordFeed Feed { get; } = new();
 
+    /// <summary>
+    /// Runs the batch. If the store turns busy after part of the batch was committed, the failure comes as a
+    /// <see cref="PartiallyStoredException"/>: sending the whole source again is then not the remedy.
+    /// </summary>
     public async Task<QualityReport> IngestAsync(DatasetDefinition dataset, IRecordSource source, string sourceName,
         IngestProgress? progress = null, CancellationToken ct = default)
     {
+        var written = new WrittenSoFar();
+        try
+        {
+            return await RunBatchAsync(dataset, source, sourceName, progress, written, ct);
+        }
+        catch (Exception e) when (written.Any && StoreErrors.IsTransient(e))
+        {
+            throw new PartiallyStoredException(written.BatchId, written.Stored, written.Quarantined, e);
+        }
+    }
+
+    /// <summary>What a batch has committed so far (chunks already written), for telling a partial failure.</summary>
+    private sealed class WrittenSoFar
+    {
+        public long BatchId;
+        public long Stored;
+        public long Quarantined;
+        public bool Any => Stored + Quarantined > 0;
+    }
+
+    private async Task<QualityReport> RunBatchAsync(DatasetDefinition dataset, IRecordSource source, string sourceName,
+        IngestProgress? progress, WrittenSoFar written, CancellationToken ct)
+    {
         var started = clock.GetUtcNow();
         var batchId = await store.BeginBatchAsync(new BatchStart(dataset.Id, sourceName, source.Format, source.EncodingName, source.Header, started), ct);
+        written.BatchId = batchId;
         var gate = new QualityGate(dataset, await ReferenceSets.LoadAsync(store, registry, dataset, ct), started);
         var tally = new RuleTally();
         var channel = Channel.CreateBounded<ChunkBuffers>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
@@ -166,6 +194,8 @@ public sealed class IngestService(IHubStore store, DatasetRegistry registry, Tim
                 Feed.Publish(dataset, StoredRows(chunk, result));
             }
             quarantined += chunk.Rejected.Count + result.DuplicateViolations.Count;
+            written.Stored = stored;
+            written.Quarantined = quarantined;
             if (result.DuplicateViolations.Count > 0)
             {
                 lock (tally)
@@ -470,7 +500,15 @@ public sealed class IngestService(IHubStore store, DatasetRegistry registry, Tim
         {
             var report = await IngestAsync(dataset, source, $"resubmit of quarantined record {quarantineId}", null, ct);
             // The original leaves the open queue either way: if the new attempt failed, the new batch holds it, with its reason.
-            await store.ResolveQuarantinedAsync(quarantineId, QuarantineStatus.Resubmitted, report.BatchId, clock.GetUtcNow(), ct);
+            try
+            {
+                await store.ResolveQuarantinedAsync(quarantineId, QuarantineStatus.Resubmitted, report.BatchId, clock.GetUtcNow(), ct);
+            }
+            catch (Exception e) when (StoreErrors.IsTransient(e))
+            {
+                // The record went through (batch report.BatchId) but is still marked open: resubmitting it again would store it twice.
+                throw new PartiallyStoredException(report.BatchId, report.Stored, report.Quarantined, e);
+            }
             return report;
         }
     }

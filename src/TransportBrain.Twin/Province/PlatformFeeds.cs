@@ -75,7 +75,10 @@ public sealed class HttpRecordFeed(HttpClient http, string apiKey, int maxRowsPe
             {
                 return response;
             }
-            var wait = response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1);
+            var wait = response.Headers.RetryAfter is { } after
+                ? after.Delta ?? (after.Date is { } date ? date - DateTimeOffset.UtcNow : TimeSpan.FromSeconds(1))
+                : TimeSpan.FromSeconds(1);
+            wait = wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
             response.Dispose();
             Interlocked.Increment(ref _retried);
             await Task.Delay(wait < TimeSpan.FromSeconds(10) ? wait : TimeSpan.FromSeconds(10), ct);

@@ -322,9 +322,17 @@ public sealed class ApiTests : IAsyncLifetime
         // The same without a Content-Length: refused once the limit is read past, and none of it is stored.
         var valid = Transactions([.. Enumerable.Range(0, 600).Select(i => ($"C{i}", "G0060520010001" + "10001", Now(5), "贵A12345"))]);
         Assert.True(Encoding.UTF8.GetByteCount(valid) > 64 * 1024);
-        var chunked = await _http.SendAsync(HttpMethod.Post, "/api/v1/datasets/highway.gantry_transaction/records", _adminSecret, valid, chunked: true);
-        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, chunked.StatusCode);
-        Assert.Contains("larger than 65536 bytes", (await chunked.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        try
+        {
+            var chunked = await _http.SendAsync(HttpMethod.Post, "/api/v1/datasets/highway.gantry_transaction/records", _adminSecret, valid, chunked: true);
+            Assert.Equal(HttpStatusCode.RequestEntityTooLarge, chunked.StatusCode);
+            Assert.Contains("larger than 65536 bytes", (await chunked.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        }
+        catch (HttpRequestException e) when (e.InnerException is IOException)
+        {
+            // The server answers 413 and closes the connection without reading the rest of the body; a client still
+            // sending may see the connection close (broken pipe) before it reads that answer. Either way: refused.
+        }
         Assert.True(_platform.Registry.TryGet("highway.gantry_transaction", out var transactions));
         Assert.Equal(0, await _platform.Store.CountRecordsAsync(transactions));
 

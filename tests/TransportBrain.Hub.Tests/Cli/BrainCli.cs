@@ -33,7 +33,15 @@ internal static partial class BrainCli
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true); // not left running with the data directory open
+            throw new TimeoutException($"brain {string.Join(' ', args)} did not finish within 2 minutes");
+        }
         return (process.ExitCode, await output, await error);
     }
 

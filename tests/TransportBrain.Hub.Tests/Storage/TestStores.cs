@@ -93,7 +93,7 @@ public static class TestStores
         }
     }
 
-    private static string ToConnectionString(Uri url)
+    public static string ToConnectionString(Uri url)
     {
         var user = Uri.UnescapeDataString(url.UserInfo.Split(':')[0]);
         var b = new NpgsqlConnectionStringBuilder { Host = url.Host, Port = url.Port > 0 ? url.Port : 5432, Username = user, Database = url.AbsolutePath.Trim('/') };

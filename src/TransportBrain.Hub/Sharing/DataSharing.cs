@@ -20,17 +20,13 @@ public sealed class DataSharing(IHubStore store, TimeProvider clock)
                 Masking.Apply(dataset, r.Values);
             }
         }
-        await store.AppendAuditAsync(new AuditEntry
+        var described = Range(query.From, query.To);
+        described.Add("limit=" + query.Limit.ToString(CultureInfo.InvariantCulture));
+        if (query.Cursor is { } c)
         {
-            At = clock.GetUtcNow(),
-            KeyId = caller.Key?.Id,
-            Organisation = caller.Organisation,
-            DatasetId = dataset.Id,
-            Action = action,
-            Query = Describe(query),
-            RowCount = page.Records.Count,
-            Client = client,
-        }, ct);
+            described.Add("cursor=" + c);
+        }
+        await AuditAsync(caller, dataset, action, described, page.Records.Count, client, ct);
         return page;
     }
 
@@ -55,17 +51,10 @@ public sealed class DataSharing(IHubStore store, TimeProvider clock)
             cursor = page.NextCursor;
         }
         while (cursor is not null);
-        await store.AppendAuditAsync(new AuditEntry
-        {
-            At = clock.GetUtcNow(),
-            KeyId = caller.Key?.Id,
-            Organisation = caller.Organisation,
-            DatasetId = dataset.Id,
-            Action = "export",
-            Query = DescribeExport(from, to, mask),
-            RowCount = rows,
-            Client = client,
-        }, ct);
+        // e.g. "from=2025-05-01T00:00:00.0000000+00:00&masked"
+        var described = Range(from, to);
+        described.Add(mask ? "masked" : "unmasked");
+        await AuditAsync(caller, dataset, "export", described, rows, client, ct);
         return rows;
     }
 
@@ -76,32 +65,36 @@ public sealed class DataSharing(IHubStore store, TimeProvider clock)
     public async Task<IReadOnlyList<QuarantinedRecord>> ReadQuarantineAsync(Caller caller, DatasetDefinition dataset, QuarantineStatus? status, long afterId, int limit, string? client, CancellationToken ct = default)
     {
         var list = await store.ListQuarantineAsync(dataset.Id, status, afterId, limit, ct);
-        var query = new List<string>();
+        var described = new List<string>();
         if (status is { } s)
         {
-            query.Add("status=" + s.ToString().ToLowerInvariant());
+            described.Add("status=" + s.ToString().ToLowerInvariant());
         }
         if (afterId > 0)
         {
-            query.Add("after=" + afterId.ToString(CultureInfo.InvariantCulture));
+            described.Add("after=" + afterId.ToString(CultureInfo.InvariantCulture));
         }
-        query.Add("limit=" + limit.ToString(CultureInfo.InvariantCulture));
-        await store.AppendAuditAsync(new AuditEntry
+        described.Add("limit=" + limit.ToString(CultureInfo.InvariantCulture));
+        await AuditAsync(caller, dataset, "quarantine", described, list.Count, client, ct);
+        return list;
+    }
+
+    /// <summary>One audit entry: who read what of which dataset, with the query's parts joined by '&amp;'.</summary>
+    private Task AuditAsync(Caller caller, DatasetDefinition dataset, string action, List<string> query, long rows, string? client, CancellationToken ct) =>
+        store.AppendAuditAsync(new AuditEntry
         {
             At = clock.GetUtcNow(),
             KeyId = caller.Key?.Id,
             Organisation = caller.Organisation,
             DatasetId = dataset.Id,
-            Action = "quarantine",
-            Query = string.Join("&", query),
-            RowCount = list.Count,
+            Action = action,
+            Query = string.Join('&', query),
+            RowCount = rows,
             Client = client,
         }, ct);
-        return list;
-    }
 
-    /// <summary>An export's range and whether it was masked, e.g. "from=2025-05-01T00:00:00.0000000+00:00&amp;masked".</summary>
-    private static string DescribeExport(DateTimeOffset? from, DateTimeOffset? to, bool masked)
+    /// <summary>A time range as audit query parts ("from=…", "to=…", round-trip format), empty when open.</summary>
+    private static List<string> Range(DateTimeOffset? from, DateTimeOffset? to)
     {
         var parts = new List<string>();
         if (from is { } f)
@@ -112,26 +105,6 @@ public sealed class DataSharing(IHubStore store, TimeProvider clock)
         {
             parts.Add("to=" + t.ToString("O", CultureInfo.InvariantCulture));
         }
-        parts.Add(masked ? "masked" : "unmasked");
-        return string.Join('&', parts);
-    }
-
-    private static string Describe(RecordQuery q)
-    {
-        var parts = new List<string>();
-        if (q.From is { } f)
-        {
-            parts.Add("from=" + f.ToString("O", CultureInfo.InvariantCulture));
-        }
-        if (q.To is { } t)
-        {
-            parts.Add("to=" + t.ToString("O", CultureInfo.InvariantCulture));
-        }
-        parts.Add("limit=" + q.Limit.ToString(CultureInfo.InvariantCulture));
-        if (q.Cursor is { } c)
-        {
-            parts.Add("cursor=" + c);
-        }
-        return string.Join('&', parts);
+        return parts;
     }
 }

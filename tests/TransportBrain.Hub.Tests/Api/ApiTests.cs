@@ -75,6 +75,14 @@ public sealed class ApiTests : IAsyncLifetime
         Directory.Delete(_dir, true);
     }
 
+    /// <summary>A key of the expressway company that may push gantry transactions (write, not read).</summary>
+    private async Task<(ApiKey Key, string Secret)> PushKeyAsync()
+    {
+        var (key, secret) = await _platform.Keys.CreateAsync("贵州高速集团", "push", false);
+        await _platform.Store.SetGrantAsync(new DatasetGrant(key.Id, "highway.gantry_transaction", false, true, false));
+        return (key, secret);
+    }
+
     private Task<HttpResponseMessage> Send(HttpMethod method, string path, string? key, string? body = null, string contentType = "application/json") =>
         _http.SendAsync(method, path, key, body, contentType);
 
@@ -159,8 +167,7 @@ public sealed class ApiTests : IAsyncLifetime
     public async Task Pushed_records_get_a_per_request_report_and_bad_ones_are_quarantined(string kind)
     {
         await StartAsync(kind);
-        var (key, secret) = await _platform.Keys.CreateAsync("贵州高速集团", "push", false);
-        await _platform.Store.SetGrantAsync(new DatasetGrant(key.Id, "highway.gantry_transaction", false, true, false));
+        var (key, secret) = await PushKeyAsync();
         var body = Transactions(
             ("T1", "G0060520010001" + "10001", Now(5), "贵A12345"),
             ("T2", "G0060520010002" + "10001", Now(4), "贵B00001"),
@@ -196,8 +203,7 @@ public sealed class ApiTests : IAsyncLifetime
     public async Task A_quarantined_record_is_corrected_and_resubmitted_once_by_a_key_that_may_write(string kind)
     {
         await StartAsync(kind);
-        var (key, secret) = await _platform.Keys.CreateAsync("贵州高速集团", "push", false);
-        await _platform.Store.SetGrantAsync(new DatasetGrant(key.Id, "highway.gantry_transaction", false, true, false));
+        var (key, secret) = await PushKeyAsync();
         var pushed = await Send(HttpMethod.Post, "/api/v1/datasets/highway.gantry_transaction/records", secret,
             Transactions(("T9", "G9999999999999999999", Now(3), "贵C12345")));
         Assert.Equal(1, (await pushed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("quarantined").GetInt64());
@@ -230,8 +236,7 @@ public sealed class ApiTests : IAsyncLifetime
     public async Task A_rejected_plate_is_masked_in_the_public_quality_reports_and_reading_the_quarantine_is_audited(string kind)
     {
         await StartAsync(kind);
-        var (key, secret) = await _platform.Keys.CreateAsync("贵州高速集团", "push", false);
-        await _platform.Store.SetGrantAsync(new DatasetGrant(key.Id, "highway.gantry_transaction", false, true, false));
+        var (key, secret) = await PushKeyAsync();
         // I and O are not used on Chinese plates: the pattern rule rejects this one, and its reason quotes it.
         var push = await Send(HttpMethod.Post, "/api/v1/datasets/highway.gantry_transaction/records", secret,
             Transactions(("Q1", "G0060520010001" + "10001", Now(5), "贵I0O000")));
